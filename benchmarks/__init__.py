@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks: each prints its figure beside a baseline measured in the same run."""
