@@ -19,6 +19,11 @@ app = typer.Typer(
 _err = Console(stderr=True)
 
 
+@app.callback()
+def _root() -> None:
+    """FreshBooks to SFTP trading partners: invoices out, remittances in."""
+
+
 @app.command()
 def version() -> None:
     """Print the installed version."""
