@@ -9,6 +9,8 @@ from rich.console import Console
 
 from connector import __version__
 from connector.errors import ConnectorError
+from connector.mapping.cli import app as mapping_app
+from connector.sandbox.cli import app as sandbox_app
 
 app = typer.Typer(
     name="ml-connector",
@@ -22,6 +24,18 @@ _err = Console(stderr=True)
 @app.callback()
 def _root() -> None:
     """FreshBooks to SFTP trading partners: invoices out, remittances in."""
+
+
+app.add_typer(mapping_app, name="mapping", help="Check, run and preview mapping files.")
+app.add_typer(sandbox_app, name="sandbox", help="The local FreshBooks sandbox and SFTP server.")
+
+
+@app.command()
+def demo() -> None:
+    """Run the whole path once against the local sandbox and show what moved."""
+    from connector.demo import run_demo
+
+    run_demo()
 
 
 @app.command()

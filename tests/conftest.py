@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.sshd", "tests.fixtures.postgres"]
+
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 

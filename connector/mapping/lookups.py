@@ -1,0 +1,67 @@
+"""Lookup tables: inline ones from the mapping, file ones from a CSV beside the mapping file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connector.formats import FileFormatError
+from connector.formats.csv import CsvFormat, CsvOptions
+from connector.mapping import nodes as ast
+from connector.mapping.compiler import LookupTable, Report, did_you_mean
+
+
+def build_lookups(
+    definitions: tuple[ast.Lookup, ...], base: Path, report: Report
+) -> dict[str, LookupTable]:
+    tables: dict[str, LookupTable] = {}
+    for definition in definitions:
+        if definition.name in tables:
+            report(definition.pos, f"lookup {definition.name!r} is defined twice")
+            continue
+        if isinstance(definition, ast.InlineLookup):
+            table = _inline(definition, report)
+        else:
+            table = _from_file(definition, base, report)
+        if table is not None:
+            tables[definition.name] = table
+    return tables
+
+
+def _inline(definition: ast.InlineLookup, report: Report) -> LookupTable | None:
+    seen: dict[str, str] = {}
+    for key, value, pos in definition.entries:
+        if key in seen:
+            report(pos, f"{definition.name}: key {key!r} appears twice")
+            return None
+        seen[key] = value
+    return LookupTable(definition.name, tuple(seen), tuple(seen.values()), definition.default)
+
+
+def _from_file(definition: ast.FileLookup, base: Path, report: Report) -> LookupTable | None:
+    path = base / definition.path
+    where = f"lookup {definition.name}"
+    try:
+        frame = CsvFormat().read(path.read_bytes(), CsvOptions())
+    except OSError as error:
+        report(definition.pos, f"{where}: cannot read {path}: {error.strerror or error}")
+        return None
+    except FileFormatError as error:
+        report(definition.pos, f"{where}: {path.name}: {error.message}")
+        return None
+    for column in (definition.key, definition.value):
+        if column not in frame.columns:
+            report(
+                definition.pos,
+                f"{where}: {path.name} has no column {column!r}"
+                f"{did_you_mean(column, frame.columns)} (columns: {', '.join(frame.columns)})",
+            )
+            return None
+    pairs = frame.select(definition.key, definition.value).drop_nulls(definition.key)
+    duplicated = pairs.filter(pairs[definition.key].is_duplicated())
+    if duplicated.height:
+        key = duplicated[definition.key][0]
+        report(definition.pos, f"{where}: key {key!r} appears more than once in {path.name}")
+        return None
+    keys = tuple(pairs[definition.key].str.strip_chars().to_list())
+    values = tuple(pairs[definition.value].to_list())
+    return LookupTable(definition.name, keys, values, None)

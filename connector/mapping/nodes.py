@@ -1,0 +1,205 @@
+"""The parsed form of a mapping file: plain data that the compiler walks.
+
+A section's body is a flat list of statements so that later layouts (fixed-width records, X12 and
+EDIFACT segments, loops over lines) add statement kinds without changing what a section is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal as TypingLiteral
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A 1-based line and column in the mapping file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Node:
+    pos: Pos
+
+
+# Expressions
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    """A constant written in the mapping: text, a decimal number, a date or true/false."""
+
+    value: str | Decimal | date | bool
+
+
+@dataclass(frozen=True)
+class BadLiteral(Node):
+    """A constant that reads like one but cannot be (2024-02-30); the compiler reports `reason`."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class FieldPath(Node):
+    parts: tuple[str, ...]
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True)
+class ColumnRef(Node):
+    """`col("Header")` or `col(3)`: a column of the partner file, by header name or position."""
+
+    column: str | int
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    name: str
+    args: tuple[Expr, ...]
+    named: tuple[tuple[str, Expr, Pos], ...]
+
+
+@dataclass(frozen=True)
+class LookupIndex(Node):
+    lookup: str
+    key: Expr
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Negate(Node):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class IfElse(Node):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@dataclass(frozen=True)
+class Case(Node):
+    """`case x { a -> b ... else -> c }` (subject given) or `case { when cond -> b ... }`."""
+
+    subject: Expr | None
+    arms: tuple[tuple[Expr, Expr], ...]
+    default: Expr | None
+
+
+@dataclass(frozen=True)
+class Template(Node):
+    """A message or file name with `{...}` placeholders, kept as written until compiled."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class OrReject(Node):
+    value: Expr
+    message: Template
+
+
+Expr = (
+    Literal
+    | BadLiteral
+    | FieldPath
+    | ColumnRef
+    | Call
+    | LookupIndex
+    | Binary
+    | Not
+    | Negate
+    | IfElse
+    | Case
+    | OrReject
+)
+
+
+# Statements
+
+
+@dataclass(frozen=True)
+class Setting(Node):
+    """`delimiter ","`, `rows per line`, `where <expr>`: text, or an expression for where."""
+
+    name: str
+    value: str | Expr
+    qualifier: str | None = None
+
+
+@dataclass(frozen=True)
+class Assignment(Node):
+    """`"Col" = expr` (target_kind column) or `field = expr` (target_kind field)."""
+
+    target: str
+    target_kind: TypingLiteral["column", "field"]
+    expr: Expr
+
+
+@dataclass(frozen=True)
+class Rule(Node):
+    kind: TypingLiteral["reject", "warn"]
+    condition: Expr
+    message: Template
+
+
+@dataclass(frozen=True)
+class Require(Node):
+    fields: tuple[tuple[str, Pos], ...]
+
+
+Statement = Setting | Assignment | Rule | Require
+
+
+@dataclass(frozen=True)
+class Section(Node):
+    direction: TypingLiteral["outbound", "inbound"]
+    preposition: str
+    document: str
+    format: str
+    layout: tuple[str, ...]
+    statements: tuple[Statement, ...]
+    format_pos: Pos
+
+
+@dataclass(frozen=True)
+class FileLookup(Node):
+    name: str
+    path: str
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class InlineLookup(Node):
+    name: str
+    entries: tuple[tuple[str, str, Pos], ...]
+    default: str | None
+
+
+Lookup = FileLookup | InlineLookup
+
+
+@dataclass(frozen=True)
+class MappingFile:
+    name: str | None
+    lookups: tuple[Lookup, ...] = field(default=())
+    sections: tuple[Section, ...] = field(default=())

@@ -1,0 +1,346 @@
+"""Mapping text to the AST, with syntax errors an analyst can act on.
+
+The grammar lives in the repository's ``grammar/`` folder; an installed wheel carries a copy inside
+this package, so the repository's file wins when both exist (edits show up without a reinstall).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from connector.mapping import nodes as ast
+from connector.mapping.problems import Problem
+
+_GRAMMAR_NAME = "mapping.lark"
+_REPO_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / _GRAMMAR_NAME
+_PACKAGED_GRAMMAR = Path(__file__).resolve().parent / "grammar" / _GRAMMAR_NAME
+
+SETTING_KEYWORDS = (
+    "file",
+    "files",
+    "delimiter",
+    "encoding",
+    "quote",
+    "quoting",
+    "header",
+    "rows",
+    "newline",
+    "where",
+)
+STATEMENT_KEYWORDS = (*SETTING_KEYWORDS, "reject", "warn", "require")
+
+# How the grammar's pattern terminals read to someone who has never seen the grammar; keyword and
+# punctuation terminals are shown as their text.
+_TERMINAL_WORDS = {
+    "STRING": 'a text in double quotes ("...")',
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "BOOLEAN": "true or false",
+    "DIRECTION": "outbound or inbound",
+    "PREPOSITION": "to or from",
+    "SWITCH": "yes or no",
+    "ROW_UNIT": "line or document",
+    "LINE_END": "crlf or lf",
+    "QUOTING": "necessary or always",
+    "MATCH_KIND": "glob or regex",
+    "RULE_KIND": "reject or warn",
+    "SETTING_WORD": "a setting (file, delimiter, encoding, quote)",
+    "COMPARE": "a comparison (== != < <= > >=)",
+    "ADD": "+ or -",
+    "MUL": "* or /",
+}
+
+
+def grammar_path() -> Path:
+    """The grammar file in use: the repository's, else the copy packaged into the wheel."""
+    return _REPO_GRAMMAR if _REPO_GRAMMAR.exists() else _PACKAGED_GRAMMAR
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        start=["start", "expr"],
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def parse(text: str, file: str) -> ast.MappingFile | list[Problem]:
+    """Parse a whole mapping; a syntax error gives one problem (later ones would be noise)."""
+    try:
+        tree = _parser().parse(text, start="start")
+    except UnexpectedInput as error:
+        return [syntax_problem(error, text, file)]
+    return _ToAst().transform(tree)
+
+
+def parse_expression(text: str, origin: ast.Pos) -> ast.Expr:
+    """Parse a `{...}` placeholder as an expression positioned where it sits in the mapping."""
+    tree = _parser().parse(text, start="expr")
+    return _ToAst(origin).transform(tree)
+
+
+def syntax_problem(error: UnexpectedInput, text: str, file: str) -> Problem:
+    lines = text.splitlines()
+    line = max(getattr(error, "line", 1) or 1, 1)
+    column = max(getattr(error, "column", 1) or 1, 1)
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    return Problem(file, line, column, _describe(error), source_line)
+
+
+def _describe(error: UnexpectedInput) -> str:
+    if isinstance(error, UnexpectedToken):
+        found = "end of file" if error.token.type == "$END" else repr(str(error.token))
+        previous = (getattr(error, "token_history", None) or [None])[-1]
+        if isinstance(previous, Token) and previous.type == "NAME":
+            guess = difflib.get_close_matches(str(previous), STATEMENT_KEYWORDS, n=1)
+            if guess and "EQUAL" in error.expected:
+                return (
+                    f"unexpected {found} after {str(previous)!r}: did you mean the setting "
+                    f"{guess[0]!r}? (a field assignment would need '=')"
+                )
+        return f"unexpected {found}; expected {_expected(error.expected)}"
+    if isinstance(error, UnexpectedCharacters):
+        return f"unexpected character {error.char!r}; expected {_expected(error.allowed)}"
+    return "unexpected end of file: a section or a lookup is not closed with '}'"
+
+
+def _expected(terminals: set[str] | frozenset[str]) -> str:
+    words = sorted({_TERMINAL_WORDS.get(t, _keyword(t)) for t in terminals if t != "$END"})
+    if "$END" in terminals:
+        words.append("the end of the file")
+    if len(words) > 8:
+        words = [*words[:8], "..."]
+    return ", ".join(words) if words else "something else"
+
+
+def _keyword(terminal: str) -> str:
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal
+    return f'"{pattern.value}"'
+
+
+def _unquote(token: Token | str) -> str:
+    body = str(token)[1:-1]
+    return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+class _ToAst(Transformer):
+    """Lark tree to AST nodes; positions shift by `origin` for placeholders inside a message."""
+
+    def __init__(self, origin: ast.Pos | None = None) -> None:
+        super().__init__()
+        self._origin = origin
+
+    def _pos(self, item: Token) -> ast.Pos:
+        line, column = item.line, item.column
+        if self._origin is None:
+            return ast.Pos(line, column)
+        if line == 1:
+            return ast.Pos(self._origin.line, self._origin.column + column - 1)
+        return ast.Pos(self._origin.line + line - 1, column)
+
+    # -- top level
+    def start(self, children):
+        name = None
+        lookups, sections = [], []
+        for child in children:
+            if isinstance(child, str):
+                name = child
+            elif isinstance(child, ast.Section):
+                sections.append(child)
+            else:
+                lookups.append(child)
+        return ast.MappingFile(name, tuple(lookups), tuple(sections))
+
+    def mapping_name(self, children):
+        return _unquote(children[0])
+
+    def file_lookup(self, children):
+        name, path, key, value = children
+        return ast.FileLookup(self._pos(name), str(name), _unquote(path), str(key), str(value))
+
+    def inline_lookup(self, children):
+        name, *rest = children
+        entries = tuple(entry for entry in rest if isinstance(entry, tuple))
+        default = next((item for item in rest if isinstance(item, str)), None)
+        return ast.InlineLookup(self._pos(name), str(name), entries, default)
+
+    def lookup_entry(self, children):
+        key, value = children
+        return (_unquote(key), _unquote(value), self._pos(key))
+
+    def lookup_default(self, children):
+        return _unquote(children[0])
+
+    def section(self, children):
+        direction, document, preposition, fmt, *rest = children
+        layout = tuple(str(item) for item in rest if isinstance(item, Token))
+        statements = tuple(item for item in rest if not isinstance(item, Token))
+        return ast.Section(
+            self._pos(direction),
+            str(direction),
+            str(preposition),
+            str(document),
+            str(fmt),
+            layout,
+            statements,
+            self._pos(fmt),
+        )
+
+    # -- statements
+    def text_setting(self, children):
+        word, value = children
+        return ast.Setting(self._pos(word), str(word), _unquote(value))
+
+    def files_setting(self, children):
+        *kind, pattern = children
+        qualifier = str(kind[0]) if kind else "glob"
+        return ast.Setting(self._pos(pattern), "files", _unquote(pattern), qualifier)
+
+    def _word_setting(self, name, children):
+        return ast.Setting(self._pos(children[0]), name, str(children[0]))
+
+    def header_setting(self, children):
+        return self._word_setting("header", children)
+
+    def rows_setting(self, children):
+        return self._word_setting("rows", children)
+
+    def newline_setting(self, children):
+        return self._word_setting("newline", children)
+
+    def quoting_setting(self, children):
+        return self._word_setting("quoting", children)
+
+    def where_setting(self, children):
+        return ast.Setting(children[0].pos, "where", children[0])
+
+    def column_assignment(self, children):
+        target, expr = children
+        return ast.Assignment(self._pos(target), _unquote(target), "column", expr)
+
+    def field_assignment(self, children):
+        target, expr = children
+        return ast.Assignment(self._pos(target), str(target), "field", expr)
+
+    def rule(self, children):
+        kind, condition, message = children
+        return ast.Rule(self._pos(kind), str(kind), condition, self._template(message))
+
+    def require(self, children):
+        return ast.Require(self._pos(children[0]), tuple((str(t), self._pos(t)) for t in children))
+
+    def _template(self, token: Token) -> ast.Template:
+        return ast.Template(self._pos(token), _unquote(token))
+
+    # -- expressions
+    def if_else(self, children):
+        condition, then, otherwise = children
+        return ast.IfElse(condition.pos, condition, then, otherwise)
+
+    def or_reject(self, children):
+        value, message = children
+        return ast.OrReject(value.pos, value, self._template(message))
+
+    def _binary(self, op, children):
+        left, right = children
+        return ast.Binary(left.pos, op, left, right)
+
+    def or_(self, children):
+        return self._binary("or", children)
+
+    def and_(self, children):
+        return self._binary("and", children)
+
+    def not_(self, children):
+        return ast.Not(children[0].pos, children[0])
+
+    def compare(self, children):
+        left, op, right = children
+        return ast.Binary(self._pos(op), str(op), left, right)
+
+    def arithmetic(self, children):
+        return self.compare(children)
+
+    def concat(self, children):
+        return self._binary("~", children)
+
+    def coalesce(self, children):
+        return self._binary("??", children)
+
+    def negate(self, children):
+        return ast.Negate(children[0].pos, children[0])
+
+    def string(self, children):
+        return ast.Literal(self._pos(children[0]), _unquote(children[0]))
+
+    def number(self, children):
+        return ast.Literal(self._pos(children[0]), Decimal(str(children[0])))
+
+    def date(self, children):
+        token = children[0]
+        try:
+            return ast.Literal(self._pos(token), dt.date.fromisoformat(str(token)))
+        except ValueError as error:
+            return ast.BadLiteral(self._pos(token), f"{token} is not a date: {error}")
+
+    def boolean(self, children):
+        return ast.Literal(self._pos(children[0]), str(children[0]) == "true")
+
+    def field(self, children):
+        return ast.FieldPath(self._pos(children[0]), tuple(str(c) for c in children))
+
+    def column(self, children):
+        token = children[0]
+        column = int(str(token)) if token.type == "NUMBER" else _unquote(token)
+        return ast.ColumnRef(self._pos(token), column)
+
+    def call(self, children):
+        name, *arguments = children
+        args = tuple(value for kind, value, _ in arguments if kind is None)
+        named = tuple((kind, value, pos) for kind, value, pos in arguments if kind is not None)
+        return ast.Call(self._pos(name), str(name), args, named)
+
+    def positional(self, children):
+        return (None, children[0], children[0].pos)
+
+    def named(self, children):
+        name, value = children
+        return (str(name), value, self._pos(name))
+
+    def lookup(self, children):
+        name, key = children
+        return ast.LookupIndex(self._pos(name), str(name), key)
+
+    def case_value(self, children):
+        subject, *arms = children
+        return self._case(subject, arms, subject.pos)
+
+    def case_when(self, children):
+        return self._case(None, children, children[0][0].pos)
+
+    def _case(self, subject, arms, pos):
+        default = next((arm for arm in arms if not isinstance(arm, tuple)), None)
+        pairs = tuple(arm for arm in arms if isinstance(arm, tuple))
+        return ast.Case(pos, subject, pairs, default)
+
+    def case_arm(self, children):
+        return (children[0], children[1])
+
+    def when_arm(self, children):
+        return (children[0], children[1])
+
+    def case_default(self, children):
+        return children[0]

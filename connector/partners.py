@@ -1,0 +1,84 @@
+"""A trading partner's settings: what the Prefect UI shows as the form of each deployment.
+
+Secrets never live here. Credentials are named by Prefect block so that the settings can be shown,
+logged and versioned in `prefect.yaml` without revealing anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from connector.errors import ConfigurationError
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
+
+
+class PartnerSettings(BaseModel):
+    """One partner, one remote server, one mapping file."""
+
+    name: str = Field(
+        description="Short identifier used in the state store, archive paths and file names.",
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+    )
+    mapping: str = Field(
+        description="Mapping file: a path, or a file name under the project's mappings/ folder."
+    )
+    remote_url: str = Field(
+        description="The partner's server and base folder: sftp://host:port/path, file:///path, memory://path."
+    )
+    sftp_credentials: str | None = Field(
+        default=None, description="Name of the SFTP credentials block (username, password or key)."
+    )
+    known_hosts: str | None = Field(
+        default=None,
+        description="The server's known_hosts line(s); the connection is refused on any other key.",
+    )
+    development: bool = Field(
+        default=False,
+        description="Development partner: connect without a known host key. Never in production.",
+    )
+    freshbooks_credentials: str = Field(
+        default="freshbooks", description="Name of the FreshBooks credentials block."
+    )
+    outgoing_folder: str = Field(
+        default="inbound", description="The partner's folder we upload to (their inbound)."
+    )
+    incoming_folder: str = Field(
+        default="outbound", description="The partner's folder we collect from (their outbound)."
+    )
+    settle_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="A dropped file is taken only when its size and time are unchanged this long.",
+    )
+    done_suffix: str | None = Field(
+        default=None,
+        description="Take a file only when NAME plus this suffix exists (e.g. '.done').",
+    )
+    reclaim_after_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        description="A file claimed this long ago by a run that never finished is taken up again.",
+    )
+    archive_url: str | None = Field(
+        default=None,
+        description="Where sent files are kept for resending (any fsspec URL); default under home.",
+    )
+    start_date: date | None = Field(
+        default=None, description="On the first run, send invoices updated on or after this day."
+    )
+
+    def mapping_path(self) -> Path:
+        """Resolve the mapping file, telling the operator where it was looked for when absent."""
+        candidates = [Path(self.mapping).expanduser(), MAPPINGS_DIR / self.mapping]
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        tried = ", ".join(str(c) for c in candidates)
+        raise ConfigurationError(
+            f"mapping file {self.mapping!r} of partner {self.name!r} not found (tried {tried})",
+            hint="set the partner's mapping to an existing .map file",
+        )

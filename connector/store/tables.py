@@ -1,0 +1,96 @@
+"""The store's tables as the code sees them today; the migrations are what build them.
+
+``tests/store/test_migrations.py`` checks that the migrated database and these definitions agree,
+so a change here without a migration (or the reverse) fails the tests.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from connector.store.columns import UtcDateTime
+
+# Named constraints let later migrations alter them by name, which SQLite's batch mode needs.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("partner", String, nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("document_kind", String, nullable=False),
+    Column("file_name", String, nullable=False),
+    Column("remote_path", Text),
+    Column("archive_url", Text),
+    Column("sha256", String(64)),
+    Column("size", BigInteger),
+    Column("status", String(32), nullable=False),
+    Column("message", Text),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Index(None, "partner", "direction", "sha256"),
+    Index(None, "partner", "id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("transfer_id", Integer, ForeignKey("transfers.id"), nullable=False),
+    Column("partner", String, nullable=False),
+    Column("direction", String(16), nullable=False),
+    Column("document_kind", String, nullable=False),
+    Column("source_id", String),
+    Column("target_id", String),
+    Column("file_name", String),
+    Column("row_number", Integer),
+    Column("status", String(32), nullable=False),
+    Column("message", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "transfer_id"),
+    Index(None, "partner", "id"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("idempotency_key", String, primary_key=True),
+    Column("partner", String, nullable=False),
+    Column("transfer_id", Integer, ForeignKey("transfers.id")),
+    Column("kind", String, nullable=False),
+    Column("request", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("freshbooks_id", String),
+    Column("message", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "partner", "state"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("partner", String, primary_key=True),
+    Column("name", String, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

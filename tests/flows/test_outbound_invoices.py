@@ -1,0 +1,76 @@
+"""Invoices out, end to end: sandbox FreshBooks -> mapping -> real sshd, through a real Prefect."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from connector.partners import MAPPINGS_DIR
+from flows.outbound_invoices import outbound_invoices
+
+
+def _remote(partner) -> Path:
+    return Path(urlsplit(partner.remote_url).path)
+
+
+def _invoices(sandbox) -> list[dict]:
+    return [invoice.to_json(include_lines=True) for invoice in sandbox.state.invoices]
+
+
+def _acme_customers() -> set[int]:
+    with open(MAPPINGS_DIR / "acme_customers.csv", newline="") as handle:
+        return {int(row["freshbooks_id"]) for row in csv.DictReader(handle)}
+
+
+def _sendable(sandbox) -> list[dict]:
+    """Invoices the Acme mapping sends: not drafts, and for a customer Acme has a number for."""
+    known = _acme_customers()
+    return [
+        invoice
+        for invoice in _invoices(sandbox)
+        if invoice["v3_status"] != "draft" and invoice["customerid"] in known
+    ]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store):
+    sent = outbound_invoices(partner)
+
+    uploaded = _remote(partner) / partner.outgoing_folder / sent["file_name"]
+    rows = _rows(uploaded)
+    expected_lines = sum(len(invoice["lines"]) for invoice in _sendable(sandbox))
+    assert len(rows) == sent["rows"] == expected_lines > 0
+    assert not list(uploaded.parent.glob("*.part"))
+    audit = store.audit.for_transfer(sent["transfer_id"])
+    assert sorted(row.row_number for row in audit if row.status == "sent") == list(
+        range(1, len(rows) + 1)
+    )
+    refused = {row.source_id for row in audit if row.status == "rejected"}
+    unknown_customer = {
+        str(invoice["id"])
+        for invoice in _invoices(sandbox)
+        if invoice["v3_status"] != "draft" and invoice["customerid"] not in _acme_customers()
+    }
+    assert refused == unknown_customer and refused, "the seed has a customer Acme cannot name"
+    assert Path(sent["archive_url"].removeprefix("file://")).read_bytes() == uploaded.read_bytes()
+
+    again = outbound_invoices(partner)
+    assert again["file_name"] is None, "nothing changed, so nothing is sent twice"
+    assert again["rejected"] == len(refused), "refused invoices are tried again every run"
+
+
+def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox):
+    first = outbound_invoices(partner)
+    changed = _sendable(sandbox)[0]
+    sandbox.state.touch_invoice(changed["id"])
+
+    second = outbound_invoices(partner)
+
+    assert second["file_name"] != first["file_name"]
+    rows = _rows(_remote(partner) / partner.outgoing_folder / second["file_name"])
+    assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
