@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 
@@ -23,23 +25,42 @@ def prefect():
 
 
 @pytest.fixture
-def partner(prefect, sandbox, sshd, tmp_path) -> PartnerSettings:
+def partner_dir(sshd, tmp_path) -> Path:
+    """The partner's base folder on the SFTP server, seen locally, with its two folders."""
+    base = sshd.root / tmp_path.name
+    for folder in (base, base / "inbound", base / "outbound"):
+        folder.mkdir()
+        _give_to(folder, sshd)
+    return base
+
+
+@pytest.fixture
+def partner(prefect, sandbox, sshd, partner_dir, tmp_path) -> PartnerSettings:
     """Acme wired to the sandbox's FreshBooks and to a real OpenSSH server, in a fresh folder."""
     save_credentials(sandbox)
     SftpCredentials(username=sshd.username, password=SecretStr(sshd.password)).save(
         SSHD_BLOCK, overwrite=True
     )
-    base = sshd.root / tmp_path.name
-    for folder in (base, base / "inbound", base / "outbound"):
-        folder.mkdir()
-        _give_to(folder, sshd)
+    base = partner_dir
     return partner_settings(
         sandbox,
-        remote_url=f"sftp://{sshd.host}:{sshd.port}{base}",
+        remote_url=f"sftp://{sshd.host}:{sshd.port}{sshd.remote(base)}",
         sftp_credentials=SSHD_BLOCK,
         known_hosts=sshd.known_hosts_line,
         archive_url=(tmp_path / "archive").as_uri(),
     )
+
+
+@pytest.fixture
+def incoming(partner_dir) -> Path:
+    """Where the partner drops files for us (their outbound folder)."""
+    return partner_dir / "outbound"
+
+
+@pytest.fixture
+def outgoing(partner_dir) -> Path:
+    """Where we upload for the partner (their inbound folder)."""
+    return partner_dir / "inbound"
 
 
 @pytest.fixture

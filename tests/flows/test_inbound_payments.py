@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,10 +14,6 @@ from connector.transport import PartnerFolders
 from flows.inbound_payments import inbound_payments
 
 HEADER = "Invoice #,Amount Paid,Paid On,Method,Check No\r\n"
-
-
-def _incoming(partner) -> Path:
-    return Path(urlsplit(partner.remote_url).path) / partner.incoming_folder
 
 
 def _open_invoices(sandbox, count: int) -> list[dict]:
@@ -32,8 +27,8 @@ def _open_invoices(sandbox, count: int) -> list[dict]:
     return invoices[:count]
 
 
-def _drop(partner, name: str, text: str, encoding: str = "utf-8") -> None:
-    (_incoming(partner) / name).write_bytes(text.encode(encoding))
+def _drop(folder: Path, name: str, text: str, encoding: str = "utf-8") -> None:
+    (folder / name).write_bytes(text.encode(encoding))
 
 
 def _payments_for(sandbox, invoice_id) -> list[dict]:
@@ -46,10 +41,10 @@ def _payments_for(sandbox, invoice_id) -> list[dict]:
     ]
 
 
-def test_valid_file_posts_each_row_once_and_lands_in_processed(partner, sandbox, store):
+def test_valid_file_posts_each_row_once_and_lands_in_processed(partner, sandbox, store, incoming):
     first, second = _open_invoices(sandbox, 2)
     _drop(
-        partner,
+        incoming,
         "REMIT_1.csv",
         HEADER
         + f"{first['invoice_number']},12.50,2026-01-05,CHK,1001\r\n"
@@ -63,30 +58,30 @@ def test_valid_file_posts_each_row_once_and_lands_in_processed(partner, sandbox,
     assert paid["amount"]["amount"] == "12.50" and paid["type"] == "Check"
     assert "ml-connector:acme:" in paid["note"]
     assert _payments_for(sandbox, second["id"])[0]["type"] == "Bank Transfer"
-    assert (_incoming(partner) / "processed" / "REMIT_1.csv").exists()
+    assert (incoming / "processed" / "REMIT_1.csv").exists()
     audit = store.audit.list(partner="acme")
     assert [row.status for row in audit if row.direction == "inbound"].count("posted") == 2
 
 
-def test_same_file_dropped_again_posts_nothing_twice(partner, sandbox):
+def test_same_file_dropped_again_posts_nothing_twice(partner, sandbox, incoming):
     [invoice] = _open_invoices(sandbox, 1)
     body = HEADER + f"{invoice['invoice_number']},5.00,2026-01-05,ACH,77\r\n"
-    _drop(partner, "REMIT_A.csv", body)
+    _drop(incoming, "REMIT_A.csv", body)
     inbound_payments(partner)
-    _drop(partner, "REMIT_A.csv", body)
+    _drop(incoming, "REMIT_A.csv", body)
 
     [outcome] = inbound_payments(partner)
 
     assert outcome["duplicates"] == 1 and outcome["posted"] == 0
     assert len(_payments_for(sandbox, invoice["id"])) == 1
-    processed = sorted(p.name for p in (_incoming(partner) / "processed").iterdir())
+    processed = sorted(p.name for p in (incoming / "processed").iterdir())
     assert processed == ["REMIT_A.1.csv", "REMIT_A.csv"]
 
 
-def test_bad_rows_go_to_error_with_a_report_and_good_rows_are_posted(partner, sandbox):
+def test_bad_rows_go_to_error_with_a_report_and_good_rows_are_posted(partner, sandbox, incoming):
     [invoice] = _open_invoices(sandbox, 1)
     _drop(
-        partner,
+        incoming,
         "REMIT_BAD.csv",
         HEADER
         + f"{invoice['invoice_number']},20.00,2026-01-05,CHK,1\r\n"
@@ -97,7 +92,7 @@ def test_bad_rows_go_to_error_with_a_report_and_good_rows_are_posted(partner, sa
     state = inbound_payments(partner, return_state=True)
 
     assert state.is_failed()
-    error_dir = _incoming(partner) / "error"
+    error_dir = incoming / "error"
     report = json.loads((error_dir / "REMIT_BAD.csv.error.json").read_text())
     rejected = {row["row_number"]: row for row in report["rejected"]}
     assert set(rejected) == {3, 4}
@@ -107,14 +102,14 @@ def test_bad_rows_go_to_error_with_a_report_and_good_rows_are_posted(partner, sa
     assert len(_payments_for(sandbox, invoice["id"])) == 1
 
 
-def test_replaying_a_corrected_error_file_posts_only_what_was_missing(partner, sandbox):
+def test_replaying_a_corrected_error_file_posts_only_what_was_missing(partner, sandbox, incoming):
     [invoice] = _open_invoices(sandbox, 1)
     body = (
         HEADER
         + f"{invoice['invoice_number']},3.00,2026-01-05,CHK,1\r\n"
         + "NO-SUCH-INVOICE,4.00,2026-01-05,CHK,2\r\n"
     )
-    _drop(partner, "REMIT_R.csv", body)
+    _drop(incoming, "REMIT_R.csv", body)
     inbound_payments(partner, return_state=True)
 
     with _folders(partner) as folders:
@@ -124,10 +119,10 @@ def test_replaying_a_corrected_error_file_posts_only_what_was_missing(partner, s
     assert len(_payments_for(sandbox, invoice["id"])) == 1, "row 2 was posted once, never again"
 
 
-def test_bom_and_crlf_are_read(partner, sandbox):
+def test_bom_and_crlf_are_read(partner, sandbox, incoming):
     [invoice] = _open_invoices(sandbox, 1)
     _drop(
-        partner,
+        incoming,
         "REMIT_BOM.csv",
         "\ufeff" + HEADER + f"{invoice['invoice_number']},1.00,2026-01-05,CHK,9\r\n",
     )
@@ -142,19 +137,23 @@ def test_bom_and_crlf_are_read(partner, sandbox):
     [("", "empty"), ("Invoice #,Paid On,Method,Check No\r\nX,2026-01-05,CHK,1\r\n", "Amount Paid")],
     ids=["empty-file", "missing-column"],
 )
-def test_unreadable_files_go_to_error_with_the_reason(partner, text, expected):
-    _drop(partner, "REMIT_X.csv", text)
+def test_unreadable_files_go_to_error_with_the_reason(partner, text, expected, incoming):
+    _drop(incoming, "REMIT_X.csv", text)
 
     state = inbound_payments(partner, return_state=True)
 
     assert state.is_failed()
-    report = json.loads((_incoming(partner) / "error" / "REMIT_X.csv.error.json").read_text())
+    report = json.loads((incoming / "error" / "REMIT_X.csv.error.json").read_text())
     assert expected in report["error"]
 
 
-def test_crash_after_posting_then_rerun_posts_nothing_twice(partner, sandbox, monkeypatch):
+def test_crash_after_posting_then_rerun_posts_nothing_twice(
+    partner, sandbox, monkeypatch, incoming
+):
     [invoice] = _open_invoices(sandbox, 1)
-    _drop(partner, "REMIT_C.csv", HEADER + f"{invoice['invoice_number']},8.00,2026-01-05,CHK,5\r\n")
+    _drop(
+        incoming, "REMIT_C.csv", HEADER + f"{invoice['invoice_number']},8.00,2026-01-05,CHK,5\r\n"
+    )
 
     class Crash(BaseException):
         pass
@@ -173,7 +172,7 @@ def test_crash_after_posting_then_rerun_posts_nothing_twice(partner, sandbox, mo
 
     assert outcome["status"] == "processed" and outcome["duplicates"] == 1
     assert len(_payments_for(sandbox, invoice["id"])) == 1
-    assert (_incoming(partner) / "processed" / "REMIT_C.csv").exists()
+    assert (incoming / "processed" / "REMIT_C.csv").exists()
 
 
 @contextmanager

@@ -5,14 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from connector.partners import MAPPINGS_DIR
 from flows.outbound_invoices import outbound_invoices
-
-
-def _remote(partner) -> Path:
-    return Path(urlsplit(partner.remote_url).path)
 
 
 def _invoices(sandbox) -> list[dict]:
@@ -38,10 +33,10 @@ def _rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
-def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store):
+def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store, outgoing):
     sent = outbound_invoices(partner)
 
-    uploaded = _remote(partner) / partner.outgoing_folder / sent["file_name"]
+    uploaded = outgoing / sent["file_name"]
     rows = _rows(uploaded)
     expected_lines = sum(len(invoice["lines"]) for invoice in _sendable(sandbox))
     assert len(rows) == sent["rows"] == expected_lines > 0
@@ -64,7 +59,7 @@ def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store
     assert again["rejected"] == len(refused), "refused invoices are tried again every run"
 
 
-def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox):
+def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox, outgoing):
     first = outbound_invoices(partner)
     changed = _sendable(sandbox)[0]
     sandbox.state.touch_invoice(changed["id"])
@@ -72,5 +67,5 @@ def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox):
     second = outbound_invoices(partner)
 
     assert second["file_name"] != first["file_name"]
-    rows = _rows(_remote(partner) / partner.outgoing_folder / second["file_name"])
+    rows = _rows(outgoing / second["file_name"])
     assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
