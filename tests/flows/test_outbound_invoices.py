@@ -6,8 +6,12 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from connector.partners import MAPPINGS_DIR
+from connector.transport import RemoteFileExists
 from flows.outbound_invoices import outbound_invoices
+from flows.resend_file import resend_file
 
 
 def _invoices(sandbox) -> list[dict]:
@@ -69,3 +73,28 @@ def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox, outgoing)
     assert second["file_name"] != first["file_name"]
     rows = _rows(outgoing / second["file_name"])
     assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
+
+
+def test_a_lost_file_is_resent_from_the_archive(partner, store, outgoing):
+    sent = outbound_invoices(partner)
+    original = (outgoing / sent["file_name"]).read_bytes()
+    (outgoing / sent["file_name"]).unlink()  # the partner lost it
+
+    resent = resend_file(partner, sent["transfer_id"])
+
+    assert (outgoing / sent["file_name"]).read_bytes() == original
+    sent_rows = [
+        row for row in store.audit.for_transfer(sent["transfer_id"]) if row.status == "sent"
+    ]
+    again = store.audit.for_transfer(resent["transfer_id"])
+    assert [row.source_id for row in again] == [row.source_id for row in sent_rows]
+
+
+def test_resending_a_file_the_partner_still_has_is_refused(partner):
+    sent = outbound_invoices(partner)
+
+    state = resend_file(partner, sent["transfer_id"], return_state=True)
+
+    assert state.is_failed()
+    with pytest.raises(RemoteFileExists):
+        state.result()
