@@ -53,3 +53,7 @@ def main() -> None:
     except ConnectorError as error:
         _err.print(f"[bold red]error:[/] {error}", highlight=False)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,10 +93,12 @@ def _run(sandbox: Sandbox) -> None:
     console.rule("3. Remittances in: Acme's outbound folder -> FreshBooks payments")
     state = inbound_payments(partner, return_state=True)
     console.print(f"Flow run state: [bold]{state.name}[/] (a file went to the error folder)")
-    payments = Table(title="Payments now in FreshBooks")
+    payments = Table(title="Payments ml-connector posted to FreshBooks")
     for column in ("id", "invoice", "amount", "date", "type", "note"):
         payments.add_column(column)
     for payment in (record.to_json() for record in sandbox.state.payments):
+        if "ml-connector:" not in (payment["note"] or ""):
+            continue  # the sandbox's seed payments
         payments.add_row(
             str(payment["id"]),
             str(payment["invoiceid"]),
@@ -115,12 +118,20 @@ def _run(sandbox: Sandbox) -> None:
 
     console.rule("4. The audit trail")
     with Store.open() as store:
-        audit = Table(title="Audit (one row per record moved)")
-        for column in ("direction", "file", "row", "source", "target", "status", "message"):
-            audit.add_column(column)
-        for row in store.audit.list(partner=PARTNER, limit=40):
+        rows = store.audit.list(partner=PARTNER, limit=10_000)
+    counts = Counter((row.direction, row.status) for row in rows)
+    summary = Table(title="Records moved, by direction and outcome")
+    for column in ("direction", "status", "records"):
+        summary.add_column(column)
+    for (direction, status), count in sorted(counts.items()):
+        summary.add_row(direction, status, str(count))
+    console.print(summary)
+    audit = Table(title="Audit rows of the remittances and of the refused invoices")
+    for column in ("file", "row", "source", "FreshBooks id", "status", "message"):
+        audit.add_column(column)
+    for row in rows:
+        if row.direction == "inbound" or row.status != "sent":
             audit.add_row(
-                row.direction,
                 row.file_name or "",
                 "" if row.row_number is None else str(row.row_number),
                 row.source_id or "",
@@ -128,7 +139,7 @@ def _run(sandbox: Sandbox) -> None:
                 row.status,
                 row.message or "",
             )
-        console.print(audit)
+    console.print(audit)
     console.rule("done: sandbox and Prefect stopped, temp files removed")
 
 
