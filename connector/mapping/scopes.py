@@ -18,12 +18,17 @@ def frame_dtype(spec: FieldSpec) -> pl.DataType:
 
 
 class OutboundScope:
-    """`invoice.<field>` and, with `rows per line`, `line.<field>`; notes the fields used."""
+    """`invoice.<field>` and, with `rows per line`, `line.<field>`; notes the fields used.
+
+    A money value reads as its amount, so the frame builder fetches a currency code only for the
+    money columns listed in `money_codes` (those named with `.code`).
+    """
 
     def __init__(self, document: OutboundDocument, per_line: bool) -> None:
         self.document = document
         self.per_line = per_line
         self.used: dict[str, set[str]] = {document.name: set(), LINE_ROOT: set()}
+        self.money_codes: set[str] = set()
 
     def field(self, node: ast.FieldPath, report: Report) -> Compiled | None:
         root, *rest = node.parts
@@ -54,6 +59,8 @@ class OutboundScope:
             )
             report(node.pos, f"{root}.{name} has no part {'.'.join(rest[1:])!r}{parts}")
             return None
+        if part == "code":
+            self.money_codes.add(f"{root}.{name}")
         return Compiled(column.struct.field(part), MONEY_PARTS[part], pl.String)
 
     def column(self, node: ast.ColumnRef, report: Report) -> Compiled | None:

@@ -19,6 +19,8 @@ DECIMAL = pl.Decimal(38, INTERNAL_SCALE)
 # Plain decimal notation only: no exponent, no thousands separator, at most 26 digits before the
 # point and INTERNAL_SCALE after it, so a successful parse is always exact.
 DECIMAL_TEXT = rf"^[+-]?(\d{{1,26}}(\.\d{{0,{INTERNAL_SCALE}}})?|\.\d{{1,{INTERNAL_SCALE}}})$"
+# A money value is read as its amount everywhere; its code is filled only where a mapping names
+# `.code` (OutboundScope.money_codes), which spares reading a million codes nobody writes out.
 MONEY_DTYPE = pl.Struct({"amount": pl.String, "code": pl.String})
 
 

@@ -96,3 +96,9 @@ def test_formula_protection_spares_plain_numbers():
         '"\'-"',
         '"ok"',
     ]
+
+
+def test_empty_text_is_an_empty_field_and_clean_columns_pass_unchanged():
+    frame = pl.DataFrame({"A": ["", "x", None], "B": ["1.50", "ITEM", "05/31/2024"]})
+    assert CSV.write(frame, CsvOptions(newline="\n")) == b"A,B\n,1.50\nx,ITEM\n,05/31/2024\n"
+    assert CSV.write(frame.clear(), CsvOptions(newline="\n")) == b"A,B\n"

@@ -196,3 +196,64 @@ def test_cp1252_encoding_and_unencodable_value(write_mapping):
     records = [invoice(lines=[{"name": "日本", "qty": "1", "unit_cost": None}])]
     with pytest.raises(DataError, match="on line 2 cannot be written in cp1252"):
         render(write_mapping, '"Item" = line.name', records, settings=settings)
+
+
+def test_pages_give_the_same_file_sources_and_refusals_as_a_flat_list(write_mapping):
+    records = [
+        invoice("1"),
+        invoice("2", customer=99999),
+        invoice("3", lines=None),
+        invoice("4", lines=[{"name": "Extra", "qty": "2", "unit_cost": None}]),
+    ]
+    body = (
+        '"No" = invoice.invoice_number\n "Item" = line.name\n "Price" = money(line.unit_cost)\n'
+        ' "Cust" = customer_numbers[invoice.customerid] or reject "no number"'
+    )
+    section = load_mapping(write_mapping(outbound(body))).outbound("invoice")
+    flat = section.render(records, RUN)
+    paged = section.render(iter([records[:1], records[1:3], [], records[3:]]), RUN)
+    assert paged.content == flat.content
+    assert list(paged.sources) == list(flat.sources)
+    assert [(s.source_id, s.row_number) for s in flat.sources][-1] == ("4", 3)
+    assert [(p.row_number, p.source_id) for p in paged.rejected] == [(2, "2")]
+    assert lines(flat)[-1] == "4,Extra,,AC-10017"
+    empty = section.render([], RUN)
+    assert (lines(empty), empty.rows, empty.rejected) == (["No,Item,Price,Cust"], 0, [])
+
+
+def test_money_codes_are_read_only_where_named(write_mapping):
+    body = (
+        '"Cur" = line.unit_cost.code ?? "none"\n "Total" = invoice.amount\n'
+        ' "Code" = invoice.amount.code'
+    )
+    records = [
+        invoice(lines=[{"name": "A", "qty": "1", "unit_cost": {"amount": "1", "code": "EUR"}}])
+    ]
+    result = render(write_mapping, body, records)
+    assert lines(result)[1:] == ["EUR,1130.00,USD"]
+
+
+def test_line_checks_and_line_filter_refuse_whole_records(write_mapping):
+    def line(name, description):
+        return {"name": name, "description": description, "qty": "1", "unit_cost": None}
+
+    records = [
+        invoice("1", lines=[line("A", "1"), line("Skip", "x")]),
+        invoice("2", lines=[line("B", "x")]),
+        invoice("3", lines=[line("Skip", "x")]),
+        invoice("4", customer=99999, lines=[line("D", "x"), line("E", "y")]),
+    ]
+    body = (
+        '"No" = invoice.invoice_number\n "N" = number(line.description)\n'
+        ' "Cust" = customer_numbers[invoice.customerid] or reject "no number"\n'
+        ' warn when line.name == "A": "line A on {invoice.invoice_number}"'
+    )
+    settings = 'file "X.csv"\n rows per line\n where line.name != "Skip"\n'
+    result = render(write_mapping, body, records, settings=settings)
+    assert lines(result) == ["No,N,Cust", "1,1,AC-10017"]
+    assert [(p.source_id, p.column, p.value) for p in result.rejected] == [
+        ("2", "N", "x"),
+        ("4", "N", "x"),
+        ("4", "Cust", "99999"),
+    ]
+    assert [p.message for p in result.warnings] == ["line A on 1"]
