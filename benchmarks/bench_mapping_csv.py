@@ -15,22 +15,19 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.harness import report, timed  # noqa: E402
 from connector.mapping import RunContext, load_mapping  # noqa: E402
 
 LINES_PER_INVOICE = 10
@@ -174,20 +171,6 @@ def python_loop(pages: list[list[dict]], customers: dict[str, str]) -> LoopResul
     return LoopResult(out.getvalue().encode("utf-8"), sources, refused)
 
 
-def timed(label: str, run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """The median time of `repeat` runs, and the last run's result."""
-    times, result = [], None
-    for _ in range(repeat):
-        result = None  # let the previous run's result go before timing the next
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    runs = ", ".join(f"{seconds:.3f}" for seconds in times)
-    median = statistics.median(times)
-    print(f"{label}: {median:.3f} s (runs: {runs})")
-    return median, result
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -230,19 +213,7 @@ def main(argv: list[str]) -> int:
         print("outputs differ between the mapping and the loop", file=sys.stderr)
         return 1
     print("outputs identical")
-    print(
-        json.dumps(
-            {
-                "name": "mapping_csv",
-                "value": round(value, 4),
-                "unit": "s",
-                "baseline": "python csv loop",
-                "baseline_value": round(baseline, 4),
-                "ratio": round(baseline / value, 2),
-                "goal": ">= 10x faster than the loop",
-            }
-        )
-    )
+    report("mapping_csv", value, "python csv loop", baseline, ">= 10x faster than the loop")
     return 0
 
 
