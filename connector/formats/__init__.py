@@ -1,7 +1,10 @@
 """File formats as plugins: each turns partner bytes into a frame of text columns and back.
 
 A format is a class with a `name`, the `settings` it understands, `options(settings)` to validate
-them once when a mapping is checked, and `read`/`write`. Formats are found through the
+them once when a mapping is checked, and `read`/`write` for files of one kind of row. Formats that
+carry several kinds of record in one file (a header, details, a trailer) also take structured
+layouts: `RecordLayout`s of typed `FieldLayout`s, checked by `layout_problems` and used by
+`read_records`/`write_records`. Formats are found through the
 `ml_connector.formats` entry point group; the built-in ones are listed the same way below so that a
 source checkout without installed metadata still finds them. Adding a format never edits the
 mapping compiler.
@@ -11,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar
@@ -23,7 +27,44 @@ from connector.errors import ConfigurationError, DataError
 ENTRY_POINT_GROUP = "ml_connector.formats"
 BUILTIN_FORMATS = (
     EntryPoint(name="csv", value="connector.formats.csv:CsvFormat", group=ENTRY_POINT_GROUP),
+    EntryPoint(
+        name="fixed_width",
+        value="connector.formats.fixed_width:FixedWidthFormat",
+        group=ENTRY_POINT_GROUP,
+    ),
+    EntryPoint(name="xml", value="connector.formats.xml:XmlFormat", group=ENTRY_POINT_GROUP),
 )
+# Columns of the frame `read_records` returns besides the `record.field` ones.
+LINE = "__line"
+RECORD_TYPE = "__type"
+
+
+@dataclass(frozen=True)
+class FieldLayout:
+    """One field of a record. `start` (1-based) and `width` place it in a fixed-width line;
+    `align`/`pad` fill it; `implied` decimal places are written without the point."""
+
+    name: str
+    width: int | None = None
+    start: int | None = None
+    align: str = "left"
+    pad: str = " "
+    implied: int = 0
+
+    @property
+    def end(self) -> int:
+        return (self.start or 1) + (self.width or 0) - 1
+
+
+@dataclass(frozen=True)
+class RecordLayout:
+    """A kind of record; `tag` is the literal at `tag_at` (a position, or a field number in
+    delimited files) that tells this kind from the others in an inbound file."""
+
+    name: str
+    fields: tuple[FieldLayout, ...]
+    tag: str | None = None
+    tag_at: int = 1
 
 
 class FormatOptionError(ConfigurationError):
@@ -51,6 +92,10 @@ class Format(ABC):
 
     name: ClassVar[str]
     settings: ClassVar[frozenset[str]]
+    # Whether the format reads and writes structured layouts (record_layouts) and whether a
+    # column can be absent from a file without the file being wrong (XML elements are optional).
+    record_layouts: ClassVar[bool] = False
+    optional_columns: ClassVar[bool] = False
 
     @abstractmethod
     def options(self, settings: Mapping[str, str]) -> Any:
@@ -63,6 +108,22 @@ class Format(ABC):
     @abstractmethod
     def write(self, frame: pl.DataFrame, options: Any) -> bytes:
         """A frame of text columns to partner bytes; raise FileFormatError."""
+
+    def layout_problems(self, record: RecordLayout) -> list[tuple[str | None, str]]:
+        """What is wrong with a record layout for this format, as (field or None, message)."""
+        return []
+
+    def write_records(
+        self, parts: Sequence[tuple[RecordLayout, pl.DataFrame]], options: Any
+    ) -> bytes:
+        """Records in file order, each part a frame of its fields as text."""
+        raise FileFormatError(f"the {self.name} format has no record layouts")
+
+    def read_records(
+        self, data: bytes, records: Sequence[RecordLayout], options: Any
+    ) -> pl.DataFrame:
+        """Every line as a row: LINE (1-based), RECORD_TYPE, and `record.field` text columns."""
+        raise FileFormatError(f"the {self.name} format has no record layouts")
 
 
 def available_formats() -> dict[str, EntryPoint]:

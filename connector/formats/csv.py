@@ -1,25 +1,36 @@
 """CSV as partners send it: any delimiter, a header or none, BOMs, CRLF, legacy encodings.
 
-Reading keeps every column as text (the mapping decides what a value means). Empty text and
-missing values are both written as an empty field, as spreadsheets do. Writing protects
-spreadsheet users: a cell that starts like a formula (= + - @ tab CR) gets a leading apostrophe,
-unless it is a plain number such as -12.50 (OWASP's CSV injection advice).
+Reading keeps every column as text (the mapping decides what a value means). Polars reads and
+writes the common dialect (quotes doubled inside quotes); a partner that escapes quotes with another
+character (`escape "\\"`) goes through Python's csv module, which knows that dialect. Files with
+several kinds of record (a header line, details, a trailer line) are read and written through
+record layouts: each record's fields in order, its type told by the literal in field `tag_at`.
+Empty text and missing values are both written as an empty field, as spreadsheets do. Writing
+protects spreadsheet users: a cell that starts like a formula (= + - @ tab CR) gets a leading
+apostrophe, unless it is a plain number such as -12.50 (OWASP's CSV injection advice).
 """
 
 from __future__ import annotations
 
-import codecs
+import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
-from connector.formats import FileFormatError, Format, FormatOptionError
+from connector.formats import (
+    LINE,
+    RECORD_TYPE,
+    FileFormatError,
+    Format,
+    FormatOptionError,
+    RecordLayout,
+)
+from connector.formats.text import canonical_encoding, decode, encode
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
-_UTF8 = {"utf-8", "utf-8-sig"}
 
 
 @dataclass(frozen=True)
@@ -30,15 +41,19 @@ class CsvOptions:
     header: bool = True
     encoding: str = "utf-8"
     newline: str = "\r\n"
+    escape: str | None = None
 
 
 class CsvFormat(Format):
     name = "csv"
-    settings = frozenset({"delimiter", "quote", "quoting", "header", "encoding", "newline"})
+    settings = frozenset(
+        {"delimiter", "quote", "quoting", "header", "encoding", "newline", "escape"}
+    )
+    record_layouts = True
 
     def options(self, settings: Mapping[str, str]) -> CsvOptions:
         values = {}
-        for name in ("delimiter", "quote"):
+        for name in ("delimiter", "quote", "escape"):
             if name in settings:
                 if len(settings[name]) != 1:
                     raise FormatOptionError(
@@ -52,30 +67,22 @@ class CsvFormat(Format):
         if "newline" in settings:
             values["newline"] = {"crlf": "\r\n", "lf": "\n"}[settings["newline"]]
         if "encoding" in settings:
-            values["encoding"] = _encoding(settings["encoding"])
+            values["encoding"] = canonical_encoding(settings["encoding"])
         options = CsvOptions(**values)
         if options.delimiter == options.quote:
             raise FormatOptionError("quote", "the quote character must differ from the delimiter")
+        if options.escape in (options.delimiter, options.quote):
+            raise FormatOptionError(
+                "escape", "the escape character must differ from the delimiter and the quote"
+            )
         return options
 
     def read(self, data: bytes, options: CsvOptions) -> pl.DataFrame:
-        text = _decode(data, options.encoding).lstrip("\ufeff")
+        text = decode(data, options.encoding)
         if not text.strip():
             raise FileFormatError("the file is empty", hint="ask the partner to resend it")
-        try:
-            frame = pl.read_csv(
-                text.encode("utf-8"),
-                has_header=options.header,
-                separator=options.delimiter,
-                quote_char=options.quote,
-                infer_schema=False,
-            )
-        except pl.exceptions.PolarsError as error:
-            first = str(error).splitlines()[0]
-            raise FileFormatError(
-                f"not readable as CSV with delimiter {options.delimiter!r}: {first}",
-                hint="check the delimiter and quote settings against the file",
-            ) from error
+        read = _read_escaped if options.escape is not None else _read
+        frame = read(text, options)
         if options.header:
             return frame.rename({name: name.strip() for name in frame.columns})
         return frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
@@ -84,30 +91,165 @@ class CsvFormat(Format):
         protected = frame.with_columns(
             _protected(pl.col(name)).alias(name) for name in _suspect_columns(frame)
         )
-        sink = io.BytesIO()
-        protected.write_csv(
-            sink,
+        if options.escape is not None:
+            data = _write_escaped(protected, options, header=options.header)
+        else:
+            data = _write(protected, options, header=options.header)
+        return data if options.encoding == "utf-8" else encode(data.decode(), options.encoding)
+
+    def layout_problems(self, record: RecordLayout) -> list[tuple[str | None, str]]:
+        problems: list[tuple[str | None, str]] = [
+            (spec.name, f"{spec.name}: width, at, align, pad are for fixed-width files")
+            for spec in record.fields
+            if spec.width is not None or spec.align != "left" or spec.pad != " "
+        ]
+        if record.tag is not None and not 1 <= record.tag_at <= len(record.fields):
+            problems.append(
+                (None, f"record {record.name} has no field {record.tag_at} to hold its type")
+            )
+        return problems
+
+    def write_records(
+        self, parts: Sequence[tuple[RecordLayout, pl.DataFrame]], options: CsvOptions
+    ) -> bytes:
+        chunks = []
+        for _, frame in parts:
+            if frame.height == 0:
+                continue
+            protected = frame.with_columns(
+                _protected(pl.col(name)).alias(name) for name in _suspect_columns(frame)
+            )
+            write = _write_escaped if options.escape is not None else _write
+            chunks.append(write(protected, options, header=False))
+        data = b"".join(chunks)
+        return data if options.encoding == "utf-8" else encode(data.decode(), options.encoding)
+
+    def read_records(
+        self, data: bytes, records: Sequence[RecordLayout], options: CsvOptions
+    ) -> pl.DataFrame:
+        text = decode(data, options.encoding)
+        if not text.strip():
+            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+        width = max(len(record.fields) for record in records)
+        names = [f"__{i}" for i in range(1, width + 1)]
+        flat = CsvOptions(options.delimiter, options.quote, header=False, escape=options.escape)
+        frame = _read_escaped(text, flat) if flat.escape else _read(text, flat, width)
+        frame = frame.rename(dict(zip(frame.columns, names, strict=False)))
+        frame = frame.with_row_index(LINE, offset=1).with_columns(_record_type(records))
+        unknown = frame.filter(pl.col(RECORD_TYPE).is_null())
+        if unknown.height:
+            line = unknown[LINE][0]
+            kinds = ", ".join(f"{r.tag!r} in field {r.tag_at}" for r in records if r.tag)
+            raise FileFormatError(
+                f"line {line} is no known record type (expected {kinds})",
+                line=line,
+                hint="add a record for it to the mapping, or ask the partner about the line",
+            )
+        fields = [
+            pl.when(pl.col(RECORD_TYPE) == record.name)
+            .then(pl.col(names[i]) if i < len(frame.columns) - 2 else pl.lit(None, pl.String))
+            .alias(f"{record.name}.{spec.name}")
+            for record in records
+            for i, spec in enumerate(record.fields)
+        ]
+        return frame.select(LINE, RECORD_TYPE, *fields)
+
+
+def _record_type(records: Sequence[RecordLayout]) -> pl.Expr:
+    untagged = [r for r in records if r.tag is None]
+    chain = None
+    for record in (r for r in records if r.tag is not None):
+        matches = pl.col(f"__{record.tag_at}").str.strip_chars() == record.tag
+        chain = (pl.when(matches) if chain is None else chain.when(matches)).then(
+            pl.lit(record.name)
+        )
+    fallback = pl.lit(untagged[0].name if untagged else None, dtype=pl.String)
+    return (fallback if chain is None else chain.otherwise(fallback)).alias(RECORD_TYPE)
+
+
+def _read(text: str, options: CsvOptions, width: int | None = None) -> pl.DataFrame:
+    ragged = {}
+    if width is not None:
+        # Records of different lengths: every line gets `width` fields, missing ones null.
+        ragged = {
+            "new_columns": [f"__{i}" for i in range(1, width + 1)],
+            "truncate_ragged_lines": True,
+            "missing_columns": "insert",
+        }
+    try:
+        return pl.read_csv(
+            text.encode("utf-8"),
+            has_header=options.header,
             separator=options.delimiter,
             quote_char=options.quote,
-            quote_style=options.quoting,
-            include_header=options.header,
-            line_terminator=options.newline,
+            infer_schema=False,
+            **ragged,
         )
-        data = sink.getvalue()  # polars writes UTF-8
-        if options.encoding == "utf-8":
-            return data
-        text = data.decode("utf-8")
-        try:
-            return text.encode(options.encoding)
-        except UnicodeEncodeError as error:
-            line = text.count("\n", 0, error.start) + 1
+    except pl.exceptions.PolarsError as error:
+        first = str(error).splitlines()[0]
+        raise FileFormatError(
+            f"not readable as CSV with delimiter {options.delimiter!r}: {first}",
+            hint="check the delimiter and quote settings against the file",
+        ) from error
+
+
+def _read_escaped(text: str, options: CsvOptions) -> pl.DataFrame:
+    reader = csv.reader(
+        io.StringIO(text),
+        delimiter=options.delimiter,
+        quotechar=options.quote,
+        escapechar=options.escape,
+        doublequote=False,
+    )
+    try:
+        rows = [row for row in reader if row]
+    except csv.Error as error:
+        raise FileFormatError(
+            f"not readable as CSV on line {reader.line_num}: {error}", line=reader.line_num
+        ) from error
+    names = rows.pop(0) if options.header else []
+    width = max((len(row) for row in rows), default=len(names))
+    names = names or [f"column_{i}" for i in range(1, width + 1)]
+    for number, row in enumerate(rows, start=2 if options.header else 1):
+        if len(row) > len(names):
             raise FileFormatError(
-                f"{error.object[error.start]!r} on line {line} cannot be written in "
-                f"{options.encoding}",
-                line=line,
-                hint='use encoding "utf-8" if the partner accepts it, or clean the value in '
-                "FreshBooks",
-            ) from error
+                f"line {number} has {len(row)} fields, the header has {len(names)}", line=number
+            )
+    columns = {
+        name: [row[i] if i < len(row) and row[i] != "" else None for row in rows]
+        for i, name in enumerate(names)
+    }
+    return pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String))
+
+
+def _write(frame: pl.DataFrame, options: CsvOptions, *, header: bool) -> bytes:
+    sink = io.BytesIO()
+    frame.write_csv(
+        sink,
+        separator=options.delimiter,
+        quote_char=options.quote,
+        quote_style=options.quoting,
+        include_header=header,
+        line_terminator=options.newline,
+    )
+    return sink.getvalue()  # polars writes UTF-8
+
+
+def _write_escaped(frame: pl.DataFrame, options: CsvOptions, *, header: bool) -> bytes:
+    sink = io.StringIO()
+    writer = csv.writer(
+        sink,
+        delimiter=options.delimiter,
+        quotechar=options.quote,
+        escapechar=options.escape,
+        doublequote=False,
+        quoting=csv.QUOTE_ALL if options.quoting == "always" else csv.QUOTE_MINIMAL,
+        lineterminator=options.newline,
+    )
+    if header:
+        writer.writerow(frame.columns)
+    writer.writerows(frame.iter_rows())
+    return sink.getvalue().encode("utf-8")
 
 
 def _suspect_columns(frame: pl.DataFrame) -> list[str]:
@@ -137,28 +279,3 @@ def _protected(cell: pl.Expr) -> pl.Expr:
         .then(cell)
         .otherwise(pl.lit("'") + cell)
     )
-
-
-def _encoding(name: str) -> str:
-    try:
-        canonical = codecs.lookup(name).name
-    except LookupError as error:
-        raise FormatOptionError(
-            "encoding",
-            f"unknown encoding {name!r}",
-            hint="use utf-8, utf-8-sig (with a BOM), cp1252 or latin-1",
-        ) from error
-    return canonical
-
-
-def _decode(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode("utf-8-sig" if encoding in _UTF8 else encoding)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise FileFormatError(
-            f"byte 0x{byte} on line {line} is not valid {encoding}",
-            line=line,
-            hint='files from Windows are often cp1252: add `encoding "cp1252"` to the mapping',
-        ) from error

@@ -42,15 +42,31 @@ class Scope(Protocol):
 
     def column(self, node: ast.ColumnRef, report: Report) -> Compiled | None: ...
 
+    def wants_money_parts(self, node: ast.FieldPath, parts: frozenset[str]) -> None:
+        """A function reads these parts of a money field (e.g. its currency code)."""
+
+    def aggregate(
+        self, node: ast.Call, compile_arg: Callable[[ast.Expr], Compiled | None], report: Report
+    ) -> Compiled | None: ...
+
+
+AGGREGATES = ("sum", "count", "min", "max")
+
 
 @dataclass(frozen=True)
 class LookupTable:
-    """A lookup ready to compile: keys and values as text, and the value for a missing key."""
+    """A lookup ready to compile: keys and values as text, and what a missing key gives.
+
+    `default` is the value for a missing key (`else ->` or `if missing use`); `missing` is the
+    declared behaviour ("reject" with `message`, "use", "empty"), None when each use must say.
+    """
 
     name: str
     keys: tuple[str, ...]
     values: tuple[str, ...]
     default: str | None
+    missing: str | None = None
+    message: str | None = None
 
 
 def did_you_mean(name: str, candidates) -> str:
@@ -128,6 +144,8 @@ class ExpressionCompiler:
         return literal(value, Kind.DATE)
 
     def _call(self, node: ast.Call) -> Compiled | None:
+        if node.name in AGGREGATES:
+            return self.scope.aggregate(node, self.compile, self.report)
         function = self.functions.get(node.name)
         if function is None:
             if node.name in self.lookups:
@@ -198,6 +216,8 @@ class ExpressionCompiler:
                     ok = False
                 constants[param.name] = arg.value
                 continue
+            if param.money_parts and isinstance(arg, ast.FieldPath):
+                self.scope.wants_money_parts(arg, param.money_parts)
             compiled = self.compile(arg)
             if compiled is None:
                 ok = False
@@ -226,18 +246,26 @@ class ExpressionCompiler:
         key = self.compile(node.key)
         if key is None:
             return None
-        if table.default is None and not missing_handled:
+        if table.default is None and table.missing is None and not missing_handled:
             self.report(
                 node.pos,
                 f"{node.lookup}[...] does not say what happens when the key is missing: "
-                f'add `or reject "..."` or `?? <default>` after it',
+                f'add `or reject "..."` or `?? <default>` after it, or `if missing ...` to '
+                f"the lookup",
             )
             return None
         default = pl.lit(table.default, dtype=pl.String)
         expr = as_text(key).replace_strict(
             list(table.keys), list(table.values), default=default, return_dtype=pl.String
         )
-        return key.with_expr(expr, Kind.TEXT, pl.String)
+        if table.missing != "reject" or missing_handled:
+            return key.with_expr(expr, Kind.TEXT, pl.String)
+        before, placeholder, after = (table.message or "").partition("{key}")
+        shown = as_text(key)
+        parts = [pl.lit(before), shown.fill_null("")] if placeholder else [pl.lit(before)]
+        message = pl.concat_str([*parts, pl.lit(after)])
+        check = RowCheck(expr.is_null(), message, source_of(key), shown)
+        return key.with_expr(expr, Kind.TEXT, pl.String, check)
 
     # -- operators
     def _expect(self, node: ast.Expr, kinds: set[Kind], op: str) -> Compiled | None:
@@ -286,7 +314,12 @@ class ExpressionCompiler:
         """One kind and dtype for values that meet (??, if/else, case branches)."""
         kinds = {v.kind for v in values} - {Kind.NULL}
         if kinds <= NUMERIC and kinds:
-            return Kind.NUMBER, DECIMAL, [as_decimal(v) for v in values]
+            # Amounts of one scale (money(...) branches) keep it; others meet at full precision.
+            scales = {v.dtype for v in values if v.kind is not Kind.NULL}
+            dtype = scales.pop() if len(scales) == 1 else DECIMAL
+            if not isinstance(dtype, pl.Decimal):
+                dtype = DECIMAL
+            return Kind.NUMBER, dtype, [as_decimal(v).cast(dtype) for v in values]
         if len(kinds) > 1:
             names = " and ".join(sorted(_article(k) for k in kinds))
             self.report(node.pos, f"{op or 'the branches'} mix {names}: make them the same kind")

@@ -68,7 +68,10 @@ def document_frames(
     """The frames for `records`: API dicts, pages of them (as the client yields), or a DataFrame."""
     fields = _Fields(
         document.name,
-        {name: document.fields[name] for name in sorted(used[document.name] | {"id"})},
+        {
+            name: field_spec(document, name)
+            for name in sorted(used[document.name] | {document.id_field})
+        },
         {name: document.line_fields[name] for name in sorted(used[LINE_ROOT])},
         frozenset(money_codes),
         per_line,
@@ -78,12 +81,18 @@ def document_frames(
     else:
         heads, lines = _from_pages(_pages(records), fields)
     heads = heads.with_columns(
-        pl.col(f"{fields.root}.id").cast(pl.String).alias(SOURCE_ID),
+        pl.col(f"{fields.root}.{document.id_field}").cast(pl.String).alias(SOURCE_ID),
         *_parsed(fields.root, fields.own),
     )
     if lines is not None:
         lines = lines.with_columns(_parsed(LINE_ROOT, fields.lines))
     return DocumentFrames(heads, lines)
+
+
+def field_spec(document: OutboundDocument, dotted: str) -> FieldSpec:
+    """A field by its path below the record: `amount`, or `vendor.vendor_name` in an object."""
+    name, _, inner = dotted.partition(".")
+    return document.objects[name][inner] if inner else document.fields[name]
 
 
 def _pages(records: Iterable) -> Iterator[Sequence]:
@@ -137,7 +146,7 @@ class _Gathered:
     """
 
     def __init__(self, root: str, specs: dict[str, FieldSpec], money_codes: Set[str]) -> None:
-        # (field, column, money part or None); money codes go to a column beside the amount.
+        # (field path, column, money part or None); money codes go beside the amount.
         self._reads: list[tuple[str, str, str | None]] = []
         self._dtypes: dict[str, pl.DataType] = {}
         self._money: dict[str, str | None] = {}
@@ -162,7 +171,11 @@ class _Gathered:
         fields: dict[str, list] = {}
         for name, column, part in self._reads:
             if name not in fields:
-                fields[name] = _values(items, name)
+                outer, _, inner = name.partition(".")
+                if outer not in fields:
+                    fields[outer] = _values(items, outer)
+                if inner:
+                    fields[name] = _inner(fields[outer], inner)
             values = fields[name]
             self._values[column].extend(values if part is None else _part(values, part))
         self._size += len(items)
@@ -205,7 +218,7 @@ def _check_records(page: object, root: str) -> None:
 def _from_api_frame(
     frame: pl.DataFrame, fields: _Fields
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    missing = [name for name in fields.own if name not in frame.columns]
+    missing = [name for name in fields.own if name.partition(".")[0] not in frame.columns]
     if fields.per_line and _LINES not in frame.columns:
         missing.append(_LINES)
     if missing:
@@ -215,7 +228,7 @@ def _from_api_frame(
             hint="request the records with include[]=lines and keep the API's field names",
         )
     own = [
-        pl.col(name).cast(spec.raw, strict=False).alias(f"{fields.root}.{name}")
+        _api_column(name).cast(spec.raw, strict=False).alias(f"{fields.root}.{name}")
         for name, spec in fields.own.items()
     ]
     if not fields.per_line:
@@ -240,12 +253,22 @@ def _from_api_frame(
     return heads, lines
 
 
+def _api_column(dotted: str) -> pl.Expr:
+    outer, _, inner = dotted.partition(".")
+    return pl.col(outer).struct.field(inner) if inner else pl.col(outer)
+
+
 def _values(items: Sequence, name: str) -> list:
     """One field of every item; the fast path assumes the field is present, as the API sends it."""
     try:
         return list(map(itemgetter(name), items))
     except KeyError:
         return [item.get(name) for item in items]
+
+
+def _inner(objects: list, name: str) -> list:
+    """A field of nested objects (a bill's vendor); a missing object gives nothing."""
+    return [item.get(name) if isinstance(item, Mapping) else None for item in objects]
 
 
 def _part(values: list, part: str) -> list:

@@ -2,6 +2,12 @@
 
 Row numbers are the lines of the partner file as a spreadsheet or editor shows them (the header is
 line 1), so an analyst can go straight to the row that was refused.
+
+A file read by records (header, detail, trailer) becomes one frame of every line; each row record
+carries the values of the header before it and of the trailer after it, so a detail row reads
+`header.Batch` like its own fields. File rules (`reject file when ...`) see every line at once.
+Reading, mapping and checking are separate steps over frames, so a later version can feed a large
+file through them in batches.
 """
 
 from __future__ import annotations
@@ -14,13 +20,18 @@ from typing import Any
 import polars as pl
 
 from connector.errors import DataError
-from connector.formats import FileFormatError
+from connector.formats import LINE, RECORD_TYPE, FileFormatError, RecordLayout
 from connector.mapping import nodes as ast
-from connector.mapping.compiler import ExpressionCompiler, Report
+from connector.mapping.compiler import ExpressionCompiler, Report, did_you_mean
 from connector.mapping.problems import RowProblem
-from connector.mapping.schema import INBOUND_DOCUMENTS, PLANNED_INBOUND, InboundDocument
+from connector.mapping.schema import INBOUND_DOCUMENTS, InboundDocument
 from connector.mapping.scopes import InboundScope, field_column
-from connector.mapping.sections import SectionSettings, section_settings, unknown_document
+from connector.mapping.sections import (
+    SectionSettings,
+    record_layouts,
+    section_settings,
+    unknown_document,
+)
 from connector.mapping.values import DECIMAL, Compiled, Kind, RowCheck, as_decimal, as_text
 
 ROW = "__row"
@@ -43,6 +54,20 @@ class InboundFileError(DataError):
     """A partner file that cannot be read at all; nothing in it was used."""
 
 
+@dataclass(frozen=True)
+class FileRule:
+    """`reject file when ...`: the condition over every line, and the analyst's message."""
+
+    condition: pl.Expr
+    message: pl.Expr
+
+
+@dataclass(frozen=True)
+class _Layout:
+    records: list[RecordLayout]
+    row_record: str
+
+
 class InboundSection:
     def __init__(
         self,
@@ -51,6 +76,8 @@ class InboundSection:
         fields: list[tuple[str, Compiled]],
         checks: list[RowCheck],
         columns: list[str],
+        file_rules: list[FileRule],
+        layout: _Layout | None,
     ) -> None:
         self.document = document.name
         self._document = document
@@ -58,6 +85,8 @@ class InboundSection:
         self._fields = fields
         self._checks = checks
         self._columns = columns
+        self._file_rules = file_rules
+        self._layout = layout
         files = settings.values.get("files")
         self.pattern = str(files.value) if files else "*"
         self._regex = (
@@ -70,56 +99,123 @@ class InboundSection:
         return self._regex.fullmatch(file_name) is not None
 
     def parse(self, data: bytes, file_name: str) -> InboundBatch:
-        frame = self._read(data, file_name)
-        first = 2 if getattr(self._settings.options, "header", True) else 1
-        frame = frame.with_row_index(ROW, offset=first)
+        lines, rows = self._read(data, file_name)
+        self._check_file(lines, file_name)
         for name, compiled in self._fields:
-            frame = frame.with_columns(compiled.expr.alias(field_column(name)))
+            rows = rows.with_columns(compiled.expr.alias(field_column(name)))
         flags = [
             check.failed.fill_null(False).alias(f"__fail{i}")
             for i, check in enumerate(self._checks)
         ]
-        frame = frame.with_columns(flags)
-        rejected, warnings = self._problems(frame, file_name)
+        rows = rows.with_columns(flags)
+        rejected, warnings = self._problems(rows, file_name)
+        key = self._document.entry_key
+        if key is not None:
+            rejected += _siblings(rows, rejected, field_column(key), file_name)
+            rejected.sort(key=lambda problem: problem.row_number)
         refused = {problem.row_number for problem in rejected}
-        good = frame.filter(~pl.col(ROW).is_in(sorted(refused))) if refused else frame
+        good = rows.filter(~pl.col(ROW).is_in(sorted(refused))) if refused else rows
+        if key is not None:
+            return InboundBatch(self._entries(good), rejected, warnings)
         names = [name for name, _ in self._fields]
-        rows = good.select(ROW, *[field_column(name) for name in names]).iter_rows()
+        selected = good.select(ROW, *[field_column(name) for name in names]).iter_rows()
         records = [
             InboundRecord(
                 row[0],
                 {**dict.fromkeys(self._document.fields), **dict(zip(names, row[1:], strict=True))},
             )
-            for row in rows
+            for row in selected
         ]
         return InboundBatch(records, rejected, warnings)
 
-    def _read(self, data: bytes, file_name: str) -> pl.DataFrame:
+    def _entries(self, rows: pl.DataFrame) -> list[InboundRecord]:
+        """Rows grouped into entries by the key, in file order, details in row order."""
+        assigned = dict(self._fields)
+        spec = self._document.fields
+        heads = [n for n in spec if not spec[n].detail]
+        details = [n for n in spec if spec[n].detail]
+        value = {
+            name: pl.col(field_column(name)) if name in assigned else pl.lit(None) for name in spec
+        }
+        grouped = rows.group_by(field_column(self._document.entry_key), maintain_order=True).agg(
+            pl.col(ROW).first().alias(ROW),
+            *[value[name].first().alias(name) for name in heads],
+            pl.struct(value[name].alias(name.removeprefix("detail_")) for name in details).alias(
+                "details"
+            ),
+        )
+        return [
+            InboundRecord(row[ROW], {name: row[name] for name in (*heads, "details")})
+            for row in grouped.iter_rows(named=True)
+        ]
+
+    def _read(self, data: bytes, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Every line of the file (for file rules) and the rows that become records."""
+        fmt, options = self._settings.format, self._settings.options
         try:
-            frame = self._settings.format.read(data, self._settings.options)
+            if self._layout is not None:
+                lines = fmt.read_records(data, self._layout.records, options)
+            else:
+                frame = fmt.read(data, options)
         except FileFormatError as error:
             raise InboundFileError(f"{file_name}: {error.message}", hint=error.hint) from error
+        if self._layout is not None:
+            lines = _carried(lines, self._layout).rename({LINE: ROW})
+            return lines, lines.filter(pl.col(RECORD_TYPE) == self._layout.row_record)
         missing = [name for name in self._columns if name not in frame.columns]
-        if missing:
+        if missing and fmt.optional_columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
+        elif missing:
             found = ", ".join(repr(name) for name in frame.columns)
             raise InboundFileError(
                 f"{file_name}: column {missing[0]!r} is missing; the header has: {found}",
                 hint="check the header row and the delimiter, or the col(...) names in the mapping",
             )
-        return frame
+        first = 2 if getattr(options, "header", False) else 1
+        frame = frame.with_row_index(ROW, offset=first)
+        return frame, frame
+
+    def _check_file(self, lines: pl.DataFrame, file_name: str) -> None:
+        """The first file rule that holds refuses the whole file, with the analyst's message."""
+        if not self._file_rules:
+            return
+        if lines.height == 0:
+            lines = lines.clear(1)
+        results = lines.select(
+            pl.struct(
+                rule.condition.fill_null(False).alias("failed"), rule.message.alias("message")
+            ).alias(str(i))
+            for i, rule in enumerate(self._file_rules)
+        )
+        for column in results.columns:
+            failing = results.filter(pl.col(column).struct.field("failed"))
+            if failing.height:
+                message = failing[column].struct.field("message")[0]
+                raise InboundFileError(
+                    f"{file_name}: {message}",
+                    hint="nothing in the file was used; ask the partner for a corrected file",
+                )
 
     def _problems(self, frame: pl.DataFrame, file_name: str):
         rejected: list[RowProblem] = []
         warnings: list[RowProblem] = []
         if not self._checks:
             return rejected, warnings
-        bad = frame.filter(
-            pl.any_horizontal(pl.col(f"__fail{i}") for i in range(len(self._checks)))
-        )
+        failing = frame.select(pl.col(f"__fail{i}").any() for i in range(len(self._checks)))
         for i, check in enumerate(self._checks):
+            if not failing.item(0, i):
+                continue
             value = check.value if check.value is not None else pl.lit(None, dtype=pl.String)
-            rows = bad.filter(pl.col(f"__fail{i}")).select(
-                ROW, check.message.alias("message"), value.cast(pl.String).alias("value")
+            # Messages may read a whole entry (`.over(...)`), so they see every row first.
+            rows = (
+                frame.select(
+                    ROW,
+                    pl.col(f"__fail{i}"),
+                    check.message.alias("message"),
+                    value.cast(pl.String).alias("value"),
+                )
+                .filter(pl.col(f"__fail{i}"))
+                .drop(f"__fail{i}")
             )
             target = rejected if check.severity == "reject" else warnings
             target.extend(
@@ -131,19 +227,61 @@ class InboundSection:
         return rejected, warnings
 
 
+def _carried(lines: pl.DataFrame, layout: _Layout) -> pl.DataFrame:
+    """Each line with the values of the other records around it: a record first seen before the
+    first row is a header (its values carry down), one first seen after it a trailer (up)."""
+    is_row = pl.col(RECORD_TYPE) == layout.row_record
+    first_row = lines.filter(is_row)[LINE].min()
+    fills = []
+    for record in layout.records:
+        if record.name == layout.row_record:
+            continue
+        seen = lines.filter(pl.col(RECORD_TYPE) == record.name)[LINE].min()
+        header = seen is not None and (first_row is None or seen < first_row)
+        for spec in record.fields:
+            column = pl.col(f"{record.name}.{spec.name}")
+            fills.append(column.forward_fill() if header else column.backward_fill())
+    return lines.with_columns(fills)
+
+
+def _siblings(rows: pl.DataFrame, rejected: list[RowProblem], key: str, file_name: str):
+    """The other rows of an entry with a refused row: an entry is posted whole or not at all."""
+    refused = {problem.row_number for problem in rejected}
+    if not refused:
+        return []
+    entries = rows.filter(pl.col(ROW).is_in(sorted(refused)))[key].unique()
+    others = rows.filter(pl.col(key).is_in(entries.implode()) & ~pl.col(ROW).is_in(sorted(refused)))
+    return [
+        RowProblem(
+            file_name, row, None, entry, f"entry {entry} is refused with another of its rows"
+        )
+        for row, entry in others.select(ROW, key).iter_rows()
+    ]
+
+
 def compile_inbound(section: ast.Section, compiler_for, report: Report) -> InboundSection | None:
     document = INBOUND_DOCUMENTS.get(section.document)
     if document is None:
-        unknown_document(section, list(INBOUND_DOCUMENTS), PLANNED_INBOUND, report)
+        unknown_document(section, list(INBOUND_DOCUMENTS), report)
         return None
     settings = section_settings(section, report)
     if settings is None:
         return None
-    scope = InboundScope(document.fields)
+    layouts = record_layouts(section, settings.format, report)
+    if layouts is None:
+        return None
+    layout = _inbound_layout(section, settings, layouts, report)
+    if layouts and layout is None:
+        return None
+    records = {layout.name: [f.name for f in layout.fields] for _, layout in layouts}
+    scope = InboundScope(document.fields, records)
+    if layout is not None:
+        scope.row_filter = pl.col(RECORD_TYPE) == layout.row_record
     compiler: ExpressionCompiler = compiler_for(scope)
     ok = True
     fields: list[tuple[str, Compiled]] = []
     checks: list[RowCheck] = []
+    file_rules: list[FileRule] = []
     required = set(document.required)
     for statement in section.statements:
         match statement:
@@ -160,40 +298,100 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
                 fields.append((statement.target, compiled))
                 checks.extend(compiled.checks)
             case ast.Rule():
-                condition = compiler.compile(statement.condition)
-                message = compiler.template(statement.message)
-                if condition is None or message is None:
+                rule = _rule(statement, compiler, report)
+                if rule is None:
                     ok = False
-                elif condition.kind is not Kind.BOOLEAN:
-                    report(statement.condition.pos, f"{statement.kind} when needs a condition")
-                    ok = False
+                elif isinstance(rule, FileRule):
+                    file_rules.append(rule)
                 else:
-                    column = condition.source_column
-                    value = pl.col(column) if column else None
-                    checks.append(RowCheck(condition.expr, message, column, value, statement.kind))
+                    checks.append(rule)
             case ast.Require():
                 for name, pos in statement.fields:
                     if name not in document.fields:
-                        report(pos, f"{document.name} has no field {name!r}")
+                        report(
+                            pos,
+                            f"{document.name} has no field {name!r}"
+                            f"{did_you_mean(name, document.fields)}",
+                        )
                         ok = False
                     required.add(name)
+            case ast.Record(fields=specs):
+                for spec in specs:
+                    if spec.expr is not None:
+                        report(spec.expr.pos, "inbound record fields are read, not assigned")
+                        ok = False
     for name in sorted(required):
         if name not in scope.assigned:
             report(section.pos, f"{document.name} needs {name}: assign it in this section")
             ok = False
             continue
-        known = scope.assigned[name]
-        value = pl.col(field_column(name))
-        empty = value.is_null()
-        if known.kind is Kind.TEXT:
-            empty = empty | (value.str.strip_chars() == "")
-        raw = pl.col(known.source_column) if known.source_column else None
-        if raw is not None:
-            # A value that is there but does not parse is reported by its parser, not here.
-            empty = empty & (raw.is_null() | (raw.str.strip_chars() == ""))
-        checks.append(
-            RowCheck(empty, pl.lit(f"{name} is required but empty"), known.source_column, raw)
+        checks.append(_required(name, scope.assigned[name]))
+    checks.extend(_document_checks(document, section, fields, scope, report))
+    if not ok:
+        return None
+    return InboundSection(
+        document, settings, fields, checks, list(scope.columns), file_rules, layout
+    )
+
+
+def _inbound_layout(section, settings, layouts, report: Report) -> _Layout | None:
+    """Which record makes the rows: `rows per NAME`, else `detail`, else the only record."""
+    if not layouts:
+        if "rows" in settings.values:
+            report(settings.values["rows"].pos, "rows per ... names a record; declare records")
+        return None
+    names = [layout.name for _, layout in layouts]
+    untagged = [record for record, layout in layouts if layout.tag is None]
+    if len(layouts) > 1 and untagged:
+        report(
+            untagged[0].pos,
+            f'record {untagged[0].name} needs `when "TYPE" at N` to be told from the others',
         )
+        return None
+    setting = settings.values.get("rows")
+    row = str(setting.value) if setting else ("detail" if "detail" in names else None)
+    if row is None and len(names) == 1:
+        row = names[0]
+    if row not in names:
+        pos = setting.pos if setting else section.pos
+        report(pos, f"which record makes the rows? add `rows per <record>` ({', '.join(names)})")
+        return None
+    return _Layout([layout for _, layout in layouts], row)
+
+
+def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule | None:
+    condition = compiler.compile(statement.condition)
+    message = compiler.template(statement.message)
+    if condition is None or message is None:
+        return None
+    if condition.kind is not Kind.BOOLEAN:
+        report(statement.condition.pos, f"{statement.kind} when needs a condition")
+        return None
+    if statement.scope == "file":
+        if statement.kind == "warn":
+            report(statement.pos, "warn file is not a rule: use reject file, or warn per row")
+            return None
+        return FileRule(condition.expr, message)
+    column = condition.source_column
+    value = pl.col(column) if column else None
+    return RowCheck(condition.expr, message, column, value, statement.kind)
+
+
+def _required(name: str, known: Compiled) -> RowCheck:
+    value = pl.col(field_column(name))
+    empty = value.is_null()
+    if known.kind is Kind.TEXT:
+        empty = empty | (value.str.strip_chars() == "")
+    raw = pl.col(known.source_column) if known.source_column else None
+    if raw is not None:
+        # A value that is there but does not parse is reported by its parser, not here.
+        empty = empty & (raw.is_null() | (raw.str.strip_chars() == ""))
+    return RowCheck(empty, pl.lit(f"{name} is required but empty"), known.source_column, raw)
+
+
+def _document_checks(document, section, fields, scope, report: Report) -> list[RowCheck]:
+    """Allowed values, `one of` fields, and balanced journal entries."""
+    checks = []
     for name, compiled in fields:
         allowed = document.fields[name].allowed
         if allowed:
@@ -212,16 +410,60 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
                     value,
                 )
             )
-    if not ok:
-        return None
-    return InboundSection(document, settings, fields, checks, list(scope.columns))
+    if document.one_of:
+        present = [name for name in document.one_of if name in scope.assigned]
+        if not present:
+            report(section.pos, f"a {document.name} needs one of {', '.join(document.one_of)}")
+        else:
+            empty = [
+                pl.col(field_column(name)).str.strip_chars().fill_null("") == "" for name in present
+            ]
+            checks.append(
+                RowCheck(
+                    pl.all_horizontal(empty),
+                    pl.lit(f"a {document.name} needs one of {', '.join(present)}; all are empty"),
+                )
+            )
+    if document.entry_key is not None:
+        checks.extend(_balance(scope))
+    return checks
+
+
+def _balance(scope: InboundScope) -> list[RowCheck]:
+    """Each detail has a debit or a credit, and each entry's debits equal its credits."""
+    entry = pl.col(field_column("entry"))
+    amounts = [
+        pl.col(field_column(name)) if name in scope.assigned else pl.lit(None, dtype=DECIMAL)
+        for name in ("debit", "credit")
+    ]
+    debit, credit = (amount.fill_null(0) for amount in amounts)
+    neither = amounts[0].is_null() & amounts[1].is_null()
+    debits, credits = debit.sum().over(entry), credit.sum().over(entry)
+    first = pl.col(ROW) == pl.col(ROW).min().over(entry)
+    shown = [as_text(Compiled(total, Kind.NUMBER, DECIMAL)) for total in (debits, credits)]
+    return [
+        RowCheck(neither, pl.lit("a journal line needs a debit or a credit")),
+        RowCheck(
+            (debits != credits) & first,
+            pl.concat_str(
+                [
+                    pl.lit("entry "),
+                    entry,
+                    pl.lit(": debits "),
+                    shown[0],
+                    pl.lit(" do not equal credits "),
+                    shown[1],
+                ]
+            ),
+            None,
+            entry,
+        ),
+    ]
 
 
 def _field(statement, document, scope, compiler, report) -> Compiled | None:
     target = document.fields.get(statement.target)
     if target is None:
-        from connector.mapping.compiler import did_you_mean
-
         report(
             statement.pos,
             f"{document.name} has no field {statement.target!r}"
@@ -236,7 +478,11 @@ def _field(statement, document, scope, compiler, report) -> Compiled | None:
         return None
     converted = _convert(compiled, target.kind)
     if converted is None:
-        hint = {Kind.NUMBER: "money(...) or number(...)", Kind.DATE: "parse_date(...)"}
+        hint = {
+            Kind.NUMBER: "money(...) or number(...)",
+            Kind.DATE: "parse_date(...)",
+            Kind.BOOLEAN: 'a comparison such as col("1099") == "Y"',
+        }
         report(
             statement.expr.pos,
             f"{statement.target} must be {target.kind}, got "
@@ -250,7 +496,9 @@ def _field(statement, document, scope, compiler, report) -> Compiled | None:
 def _convert(value: Compiled, kind: Kind) -> Compiled | None:
     """The value in the form the FreshBooks field takes, or None when it cannot be."""
     if value.kind is Kind.NULL:
-        dtype = {Kind.NUMBER: DECIMAL, Kind.DATE: pl.Date}.get(kind, pl.String)
+        dtype = {Kind.NUMBER: DECIMAL, Kind.DATE: pl.Date, Kind.BOOLEAN: pl.Boolean}.get(
+            kind, pl.String
+        )
         return value.with_expr(pl.lit(None, dtype=dtype), kind, dtype)
     if kind is Kind.TEXT:
         return value.with_expr(as_text(value), Kind.TEXT, pl.String)
@@ -258,7 +506,7 @@ def _convert(value: Compiled, kind: Kind) -> Compiled | None:
         if isinstance(value.dtype, pl.Decimal):
             return value
         return value.with_expr(as_decimal(value), Kind.NUMBER, DECIMAL)
-    if kind is Kind.DATE and value.kind is Kind.DATE:
+    if kind is value.kind and kind in (Kind.DATE, Kind.BOOLEAN):
         return value
     if kind is Kind.DATE and value.kind is Kind.DATETIME:
         return value.with_expr(value.expr.dt.date(), Kind.DATE, pl.Date)

@@ -1,4 +1,8 @@
-"""Lookup tables: inline ones from the mapping, file ones from a CSV beside the mapping file."""
+"""Lookup tables: inline ones from the mapping, file ones from a CSV beside the mapping file.
+
+A table may declare what a key it lacks gives: `if missing reject "no code for {key}"` refuses the
+row, `if missing use "X"` gives X, `if missing empty` gives nothing (an empty field).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,23 @@ def _inline(definition: ast.InlineLookup, report: Report) -> LookupTable | None:
             report(pos, f"{definition.name}: key {key!r} appears twice")
             return None
         seen[key] = value
-    return LookupTable(definition.name, tuple(seen), tuple(seen.values()), definition.default)
+    if definition.default is not None and definition.missing is not None:
+        report(
+            definition.pos,
+            f"{definition.name} has both `else ->` and `if missing`: keep one",
+        )
+        return None
+    return _table(definition, tuple(seen), tuple(seen.values()), definition.default)
+
+
+def _table(definition: ast.Lookup, keys, values, default: str | None) -> LookupTable:
+    """The table with its declared behaviour for a key it lacks."""
+    missing = definition.missing
+    if missing is None:
+        return LookupTable(definition.name, keys, values, default)
+    if missing.action == "use":
+        return LookupTable(definition.name, keys, values, missing.text, "use")
+    return LookupTable(definition.name, keys, values, None, missing.action, missing.text)
 
 
 def _from_file(definition: ast.FileLookup, base: Path, report: Report) -> LookupTable | None:
@@ -64,4 +84,4 @@ def _from_file(definition: ast.FileLookup, base: Path, report: Report) -> Lookup
         return None
     keys = tuple(pairs[definition.key].str.strip_chars().to_list())
     values = tuple(pairs[definition.value].to_list())
-    return LookupTable(definition.name, keys, values, None)
+    return _table(definition, keys, values, None)

@@ -156,9 +156,12 @@ class Assignment(Node):
 
 @dataclass(frozen=True)
 class Rule(Node):
+    """`reject when ...` (scope row) or `reject file when ...` (scope file)."""
+
     kind: TypingLiteral["reject", "warn"]
     condition: Expr
     message: Template
+    scope: TypingLiteral["row", "file"] = "row"
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,30 @@ class Require(Node):
     fields: tuple[tuple[str, Pos], ...]
 
 
-Statement = Setting | Assignment | Rule | Require
+@dataclass(frozen=True)
+class FieldSpec(Node):
+    """One field of a record: its name, its place in the line, and (going out) its value."""
+
+    name: str
+    width: Decimal | None = None
+    at: Decimal | None = None
+    align: str | None = None
+    pad: str | None = None
+    implied: Decimal | None = None
+    expr: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Record(Node):
+    """`record NAME once|per line|per document [when "TAG" at N] { fields }`."""
+
+    name: str
+    rows: str | None
+    tag: tuple[str, Decimal, Pos] | None
+    fields: tuple[FieldSpec, ...]
+
+
+Statement = Setting | Assignment | Rule | Require | Record
 
 
 @dataclass(frozen=True)
@@ -181,11 +207,20 @@ class Section(Node):
 
 
 @dataclass(frozen=True)
+class Missing(Node):
+    """What a lookup gives for a key it lacks: reject the row, use a default, or leave it empty."""
+
+    action: TypingLiteral["reject", "use", "empty"]
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class FileLookup(Node):
     name: str
     path: str
     key: str
     value: str
+    missing: Missing | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +228,7 @@ class InlineLookup(Node):
     name: str
     entries: tuple[tuple[str, str, Pos], ...]
     default: str | None
+    missing: Missing | None = None
 
 
 Lookup = FileLookup | InlineLookup

@@ -14,18 +14,25 @@ from typing import NamedTuple
 
 import polars as pl
 
+from connector.formats import RecordLayout
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler, Report
 from connector.mapping.documents import LINE_COUNT, RECORD, SOURCE_ID, Records, document_frames
 from connector.mapping.problems import RowProblem
-from connector.mapping.schema import OUTBOUND_DOCUMENTS, PLANNED_OUTBOUND, OutboundDocument
-from connector.mapping.scopes import LINE_ROOT, OutboundScope
-from connector.mapping.sections import SectionSettings, section_settings, unknown_document
+from connector.mapping.schema import OUTBOUND_DOCUMENTS, OutboundDocument
+from connector.mapping.scopes import KEPT, LINE_ROOT, RUN_ROOT, OutboundScope
+from connector.mapping.sections import (
+    SectionSettings,
+    record_layouts,
+    section_settings,
+    unknown_document,
+)
 from connector.mapping.templates import RunContext, render_file_name, template_problem
 from connector.mapping.values import Compiled, Kind, RowCheck, as_text
 
 _OUT, _FAIL, _MESSAGE, _VALUE = "__out{}", "__fail{}", "__message{}", "__value{}"
 _LINE_PREFIX = f"{LINE_ROOT}."
+_RUN_PREFIX = f"{RUN_ROOT}."
 
 
 class SourceRow(NamedTuple):
@@ -42,8 +49,9 @@ class SourceRows(Sequence[SourceRow]):
     the file (the garbage collector scans them), so this list-like view builds them when read.
     """
 
-    def __init__(self, source_ids: pl.Series) -> None:
+    def __init__(self, source_ids: pl.Series, first: int = 1) -> None:
         self._ids = source_ids
+        self._first = first
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -53,10 +61,10 @@ class SourceRows(Sequence[SourceRow]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
             index += len(self)
-        return SourceRow(self._ids[index], index + 1)
+        return SourceRow(self._ids[index], index + self._first)
 
     def __iter__(self) -> Iterator[SourceRow]:
-        return map(SourceRow, self._ids.to_list(), range(1, len(self) + 1))
+        return map(SourceRow, self._ids.to_list(), range(self._first, len(self) + self._first))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -81,6 +89,15 @@ class _Check:
     column: str | None
 
 
+@dataclass(frozen=True)
+class OutboundRecord:
+    """A record of a structured layout: the detail (one per row) or one written once per file."""
+
+    layout: RecordLayout
+    once: bool
+    columns: list[tuple[str, Compiled]]
+
+
 class OutboundSection:
     """A compiled outbound section; `render` maps records to one partner file.
 
@@ -98,8 +115,26 @@ class OutboundSection:
         columns: list[tuple[str, Compiled]],
         where: Compiled | None,
         checks: list[_Check],
+        records: list[OutboundRecord] | None = None,
     ) -> None:
         self.document = document.name
+        self._records = records or []
+        once = [record for record in self._records if record.once]
+        self._once = [
+            (record, [as_text(value).alias(name) for name, value in record.columns])
+            for record in once
+        ]
+        self._once_inputs = list(
+            dict.fromkeys(
+                name
+                for _, exprs in self._once
+                for expr in exprs
+                for name in expr.meta.root_names()
+                if name != KEPT and not name.startswith(_RUN_PREFIX)
+            )
+        )
+        detail = next((r for r in self._records if not r.once), None)
+        self._lines_before = self._records.index(detail) if detail else 0
         self._document = document
         self._settings = settings
         self._scope = scope
@@ -122,6 +157,7 @@ class OutboundSection:
         self._per_line = [e for e in (*derived, *checked) if _reads_lines(e)]
         self._checks_on_records = not self._where_on_lines and not any(map(_reads_lines, checked))
         self._outputs = [_OUT.format(i) for i in range(len(columns))]
+        self._with_lines = scope.per_line or bool(scope.aggregates)
         self._check_columns = [
             name.format(i) for i in range(len(checks)) for name in (_FAIL, _MESSAGE, _VALUE)
         ]
@@ -132,19 +168,36 @@ class OutboundSection:
         `records` are the API's invoice dicts, the pages of them the client yields, or an
         API-shaped DataFrame.
         """
+        name, detail, table, rejected, warnings = self._mapped(records, run)
+        if self._records:
+            content = self._write_records(detail, table, run)
+        else:
+            content = self._settings.format.write(detail, self._settings.options)
+        sources = SourceRows(table[SOURCE_ID], 1 + self._lines_before)
+        return OutboundFile(name, content, table.height, sources, rejected, warnings)
+
+    def frame(self, records: Records, run: RunContext) -> pl.DataFrame:
+        """The file's rows (the repeated record's) as text columns, before the format writes them.
+
+        Made for previews: the same mapping as `render`, without the layout around it.
+        """
+        return self._mapped(records, run)[1]
+
+    def _mapped(self, records: Records, run: RunContext):
         name = render_file_name(self.file_template, run)
         source = document_frames(
             records,
             self._document,
             self._scope.used,
             self._scope.money_codes,
-            self._scope.per_line,
+            self._with_lines,
         )
-        heads = source.records.lazy()
+        heads = self._with_aggregates(source, run)
+        lines = source.lines if self._scope.per_line else None
         if self._where is not None and not self._where_on_lines:
             heads = heads.filter(self._where)
         heads = heads.with_columns(self._per_record)
-        kept = [RECORD, SOURCE_ID, *self._outputs]
+        kept = list(dict.fromkeys([RECORD, SOURCE_ID, *self._outputs, *self._once_inputs]))
         if self._checks_on_records:
             # Records without lines give no rows, so they cannot be refused either.
             evaluated = heads.collect()
@@ -152,25 +205,49 @@ class OutboundSection:
                 evaluated.filter(pl.col(LINE_COUNT) > 0) if source.lines is not None else evaluated
             )
             rejected, warnings = self._problems(checked, name)
-            rows = self._expand(_without(evaluated, rejected).lazy(), source.lines)
+            rows = self._expand(_without(evaluated, rejected).lazy(), lines)
             table = rows.select(kept).collect()
         else:
-            rows = self._expand(heads, source.lines)
+            rows = self._expand(heads, lines)
             evaluated = rows.select(*kept, *self._check_columns).collect()
             rejected, warnings = self._problems(evaluated, name)
             table = _without(evaluated, rejected)
         refused = {problem.row_number for problem in rejected}
         warnings = [w for w in warnings if w.row_number not in refused]
-        content = self._settings.format.write(
-            table.select(
-                pl.col(out).alias(column)
-                for out, column in zip(self._outputs, self.columns, strict=True)
-            ),
-            self._settings.options,
+        detail = table.select(
+            pl.col(out).alias(column)
+            for out, column in zip(self._outputs, self.columns, strict=True)
         )
-        return OutboundFile(
-            name, content, table.height, SourceRows(table[SOURCE_ID]), rejected, warnings
+        return name, detail, table, rejected, warnings
+
+    def _with_aggregates(self, source, run: RunContext) -> pl.LazyFrame:
+        """The records with the run's fields and each per-document aggregate over its lines."""
+        heads = source.records.lazy()
+        if self._scope.uses_run:
+            heads = heads.with_columns(_run_columns(run))
+        aggregates = self._scope.aggregates
+        if not aggregates:
+            return heads
+        totals = (
+            source.lines.lazy()
+            .group_by(RECORD)
+            .agg(expr.alias(column) for column, expr, _ in aggregates)
         )
+        heads = heads.join(totals, on=RECORD, how="left", maintain_order="left")
+        zero = [pl.col(column).fill_null(0) for column, _, counts in aggregates if counts]
+        return heads.with_columns(zero) if zero else heads
+
+    def _write_records(self, detail: pl.DataFrame, table: pl.DataFrame, run: RunContext) -> bytes:
+        """Every record in declaration order; records written once read the kept rows whole."""
+        rows = table.select(self._once_inputs).with_columns(pl.lit(True).alias(KEPT))
+        standin = pl.DataFrame({KEPT: [False]})
+        whole = pl.concat([rows, standin], how="diagonal_relaxed").with_columns(_run_columns(run))
+        once = {record.layout.name: whole.select(exprs) for record, exprs in self._once}
+        parts = [
+            (record.layout, once[record.layout.name] if record.once else detail)
+            for record in self._records
+        ]
+        return self._settings.format.write_records(parts, self._settings.options)
 
     def _expand(self, heads: pl.LazyFrame, lines: pl.DataFrame | None) -> pl.LazyFrame:
         """One row per line, carrying its record's values, with the per-line values added."""
@@ -204,6 +281,14 @@ class OutboundSection:
         return list(rejected.values()), list(warnings.values())
 
 
+def _run_columns(run: RunContext) -> list[pl.Expr]:
+    return [
+        pl.lit(run.date, dtype=pl.Datetime("us")).alias(f"{_RUN_PREFIX}date"),
+        pl.lit(run.seq, dtype=pl.Int64).alias(f"{_RUN_PREFIX}seq"),
+        pl.lit(run.partner, dtype=pl.String).alias(f"{_RUN_PREFIX}partner"),
+    ]
+
+
 def _reads_lines(expr: pl.Expr) -> bool:
     """Whether an expression reads a line field, so it must be evaluated once per line."""
     return any(column.startswith(_LINE_PREFIX) for column in expr.meta.root_names())
@@ -220,24 +305,20 @@ def _without(frame: pl.DataFrame, rejected: list[RowProblem]) -> pl.DataFrame:
 def compile_outbound(section: ast.Section, compiler_for, report: Report) -> OutboundSection | None:
     document = OUTBOUND_DOCUMENTS.get(section.document)
     if document is None:
-        unknown_document(section, list(OUTBOUND_DOCUMENTS), PLANNED_OUTBOUND, report)
+        unknown_document(section, list(OUTBOUND_DOCUMENTS), report)
         return None
     settings = section_settings(section, report)
     if settings is None:
         return None
-    ok = True
-    if "file" not in settings.values:
-        report(
-            section.pos, 'an outbound section needs a file name: add `file "NAME_{run.seq}.csv"`'
-        )
-        ok = False
-    else:
-        problem = template_problem(str(settings.values["file"].value))
-        if problem:
-            report(settings.values["file"].pos, problem)
-            ok = False
-    rows = settings.values.get("rows")
-    scope = OutboundScope(document, per_line=rows is not None and rows.value == "line")
+    layouts = record_layouts(section, settings.format, report)
+    if layouts is None:
+        return None
+    ok = _file_name_ok(section, settings, report)
+    per_line = _rows(section, settings, document, layouts, report)
+    if per_line is None:
+        return None
+    scope = OutboundScope(document, per_line=per_line)
+    scope.records = {record.name: record.rows or "" for record, _ in layouts}
     compiler: ExpressionCompiler = compiler_for(scope)
     where = None
     if "where" in settings.values:
@@ -247,21 +328,32 @@ def compile_outbound(section: ast.Section, compiler_for, report: Report) -> Outb
             ok = False
     columns: list[tuple[str, Compiled]] = []
     checks: list[_Check] = []
+    records: list[OutboundRecord] = []
     for statement in section.statements:
         match statement:
             case ast.Assignment(target_kind="field"):
                 report(statement.pos, f'outbound columns are named in quotes: "{statement.target}"')
                 ok = False
             case ast.Assignment():
-                if any(name == statement.target for name, _ in columns):
-                    report(statement.pos, f"column {statement.target!r} is assigned twice")
-                    ok = False
-                compiled = compiler.compile(statement.expr)
-                if compiled is None:
+                if layouts:
+                    report(statement.pos, "with records, every column belongs to a record")
                     ok = False
                     continue
-                columns.append((statement.target, compiled))
-                checks.extend(_Check(c, statement.target) for c in compiled.checks)
+                ok = (
+                    _column(
+                        statement.target,
+                        statement.expr,
+                        statement.pos,
+                        compiler,
+                        columns,
+                        checks,
+                        report,
+                    )
+                    and ok
+                )
+            case ast.Rule(scope="file"):
+                report(statement.pos, "reject file belongs in inbound sections")
+                ok = False
             case ast.Rule():
                 rule = _rule(statement, compiler, report)
                 if rule is None:
@@ -271,12 +363,88 @@ def compile_outbound(section: ast.Section, compiler_for, report: Report) -> Outb
             case ast.Require():
                 report(statement.pos, "require belongs in inbound sections")
                 ok = False
-    if not any(isinstance(s, ast.Assignment) for s in section.statements):
+    for record, layout in layouts:
+        once = record.rows == "once"
+        scope.context = "file" if once else "row"
+        own: list[tuple[str, Compiled]] = []
+        for spec in record.fields:
+            if spec.expr is None:
+                report(spec.pos, f'{spec.name} needs a value going out: "{spec.name}" ... = value')
+                ok = False
+                continue
+            target = own if once else columns
+            ok = (
+                _column(
+                    spec.name, spec.expr, spec.pos, compiler, target, [] if once else checks, report
+                )
+                and ok
+            )
+        records.append(OutboundRecord(layout, once, own if once else columns))
+    if not layouts and not any(isinstance(s, ast.Assignment) for s in section.statements):
         report(section.pos, 'an outbound section needs at least one column: "Name" = expression')
         ok = False
     if not ok:
         return None
-    return OutboundSection(document, settings, scope, columns, where, checks)
+    return OutboundSection(document, settings, scope, columns, where, checks, records)
+
+
+def _file_name_ok(section: ast.Section, settings: SectionSettings, report: Report) -> bool:
+    if "file" not in settings.values:
+        report(
+            section.pos, 'an outbound section needs a file name: add `file "NAME_{run.seq}.csv"`'
+        )
+        return False
+    problem = template_problem(str(settings.values["file"].value))
+    if problem:
+        report(settings.values["file"].pos, problem)
+        return False
+    return True
+
+
+def _rows(section, settings, document, layouts, report: Report) -> bool | None:
+    """Whether the file has a row per line (else per document); None when that is unclear."""
+    setting = settings.values.get("rows")
+    units = [setting.value] if setting is not None else []
+    if layouts:
+        repeated = [record for record, _ in layouts if record.rows != "once"]
+        for record in repeated:
+            if record.rows is None:
+                report(
+                    record.pos, f"record {record.name} needs `once`, `per line` or `per document`"
+                )
+                return None
+        if len(repeated) != 1:
+            report(
+                section.pos,
+                "one record must repeat (`per line` or `per document`); the "
+                "others are written `once`",
+            )
+            return None
+        units.append(repeated[0].rows)
+    for unit in units:
+        if unit not in ("line", "document"):
+            report((setting or section).pos, f"rows per {unit}: write `per line` or `per document`")
+            return None
+    if len(set(units)) > 1:
+        report(setting.pos, "the rows setting and the repeated record disagree: keep one")
+        return None
+    per_line = bool(units) and units[0] == "line"
+    if per_line and not document.line_fields:
+        report(section.pos, f"a {document.name} has no lines: write rows per document")
+        return None
+    return per_line
+
+
+def _column(name, expr, pos, compiler, columns, checks, report) -> bool:
+    if any(existing == name for existing, _ in columns):
+        report(pos, f"column {name!r} is assigned twice")
+        return False
+    compiled = compiler.compile(expr)
+    if compiled is None:
+        return False
+    columns.append((name, compiled))
+    checks.extend(_Check(c, name) for c in compiled.checks)
+    return True
 
 
 def _rule(statement: ast.Rule, compiler: ExpressionCompiler, report: Report) -> _Check | None:

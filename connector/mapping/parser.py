@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -32,8 +33,12 @@ SETTING_KEYWORDS = (
     "rows",
     "newline",
     "where",
+    "escape",
+    "root",
+    "element",
+    "namespace",
 )
-STATEMENT_KEYWORDS = (*SETTING_KEYWORDS, "reject", "warn", "require")
+STATEMENT_KEYWORDS = (*SETTING_KEYWORDS, "reject", "warn", "require", "record")
 
 # How the grammar's pattern terminals read to someone who has never seen the grammar; keyword and
 # punctuation terminals are shown as their text.
@@ -46,12 +51,13 @@ _TERMINAL_WORDS = {
     "DIRECTION": "outbound or inbound",
     "PREPOSITION": "to or from",
     "SWITCH": "yes or no",
-    "ROW_UNIT": "line or document",
+    "ALIGN": "left or right",
+    "RULE_SCOPE": "file",
     "LINE_END": "crlf or lf",
     "QUOTING": "necessary or always",
     "MATCH_KIND": "glob or regex",
     "RULE_KIND": "reject or warn",
-    "SETTING_WORD": "a setting (file, delimiter, encoding, quote)",
+    "SETTING_WORD": "a setting (file, delimiter, encoding, quote, escape, root, element)",
     "COMPARE": "a comparison (== != < <= > >=)",
     "ADD": "+ or -",
     "MUL": "* or /",
@@ -136,6 +142,18 @@ def _unquote(token: Token | str) -> str:
     return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
+@dataclass(frozen=True)
+class _Rows:
+    value: str
+
+
+@dataclass(frozen=True)
+class _Tag:
+    text: str
+    at: Decimal
+    pos: ast.Pos
+
+
 class _ToAst(Transformer):
     """Lark tree to AST nodes; positions shift by `origin` for placeholders inside a message."""
 
@@ -168,14 +186,26 @@ class _ToAst(Transformer):
         return _unquote(children[0])
 
     def file_lookup(self, children):
-        name, path, key, value = children
-        return ast.FileLookup(self._pos(name), str(name), _unquote(path), str(key), str(value))
+        name, path, key, value, *missing = children
+        return ast.FileLookup(
+            self._pos(name), str(name), _unquote(path), str(key), str(value), *missing
+        )
 
     def inline_lookup(self, children):
         name, *rest = children
         entries = tuple(entry for entry in rest if isinstance(entry, tuple))
         default = next((item for item in rest if isinstance(item, str)), None)
-        return ast.InlineLookup(self._pos(name), str(name), entries, default)
+        missing = next((item for item in rest if isinstance(item, ast.Missing)), None)
+        return ast.InlineLookup(self._pos(name), str(name), entries, default, missing)
+
+    def missing_reject(self, children):
+        return ast.Missing(self._pos(children[0]), "reject", _unquote(children[0]))
+
+    def missing_use(self, children):
+        return ast.Missing(self._pos(children[0]), "use", _unquote(children[0]))
+
+    def missing_empty(self, children):
+        return ast.Missing(self._origin or ast.Pos(1, 1), "empty")
 
     def lookup_entry(self, children):
         key, value = children
@@ -236,8 +266,69 @@ class _ToAst(Transformer):
         return ast.Assignment(self._pos(target), str(target), "field", expr)
 
     def rule(self, children):
-        kind, condition, message = children
-        return ast.Rule(self._pos(kind), str(kind), condition, self._template(message))
+        kind, *scope, condition, message = children
+        return ast.Rule(
+            self._pos(kind),
+            str(kind),
+            condition,
+            self._template(message),
+            "file" if scope else "row",
+        )
+
+    def namespace_setting(self, children):
+        *prefix, uri = children
+        name = f"namespace {prefix[0]}" if prefix else "namespace"
+        return ast.Setting(self._pos(uri), name, _unquote(uri))
+
+    # -- records
+    def record(self, children):
+        name, *rest = children
+        rows = next((item for item in rest if isinstance(item, _Rows)), None)
+        tag = next((item for item in rest if isinstance(item, _Tag)), None)
+        fields = tuple(item for item in rest if isinstance(item, ast.FieldSpec))
+        return ast.Record(
+            self._pos(name),
+            str(name),
+            rows.value if rows else None,
+            (tag.text, tag.at, tag.pos) if tag else None,
+            fields,
+        )
+
+    def rows_once(self, children):
+        return _Rows("once")
+
+    def rows_per(self, children):
+        return _Rows(str(children[0]))
+
+    def record_match(self, children):
+        text, at = children
+        return _Tag(_unquote(text), Decimal(str(at)), self._pos(text))
+
+    def field_spec(self, children):
+        name, *rest = children
+        options: dict[str, object] = {}
+        expr = None
+        for item in rest:
+            if isinstance(item, tuple):
+                options[item[0]] = item[1]
+            else:
+                expr = item
+        return ast.FieldSpec(self._pos(name), _unquote(name), expr=expr, **options)
+
+    def width_option(self, children):
+        return ("width", Decimal(str(children[0])))
+
+    def at_option(self, children):
+        return ("at", Decimal(str(children[0])))
+
+    def align_option(self, children):
+        return ("align", str(children[0]))
+
+    def pad_option(self, children):
+        return ("pad", _unquote(children[0]))
+
+    def implied_option(self, children):
+        return ("implied", Decimal(str(children[0])))
 
     def require(self, children):
         return ast.Require(self._pos(children[0]), tuple((str(t), self._pos(t)) for t in children))

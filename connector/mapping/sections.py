@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from connector.errors import ConfigurationError
-from connector.formats import Format, FormatOptionError, load_format
+from connector.formats import FieldLayout, Format, FormatOptionError, RecordLayout, load_format
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import Report, did_you_mean
 
 SECTION_SETTINGS = {
     "outbound": frozenset({"file", "rows", "where"}),
-    "inbound": frozenset({"files"}),
+    "inbound": frozenset({"files", "rows"}),
 }
 
 
@@ -36,10 +37,11 @@ def section_settings(section: ast.Section, report: Report) -> SectionSettings | 
         if not isinstance(statement, ast.Setting):
             continue
         name = statement.name
+        kind = name.split()[0]  # `namespace gx` is one of several namespace settings
         if name in values:
             report(statement.pos, f"{name} is set twice in this section")
             ok = False
-        elif name not in own and name not in fmt.settings:
+        elif kind not in own and kind not in fmt.settings:
             other = "inbound" if section.direction == "outbound" else "outbound"
             where = (
                 f"a setting of {other} sections"
@@ -50,7 +52,9 @@ def section_settings(section: ast.Section, report: Report) -> SectionSettings | 
             ok = False
         values[name] = statement
     format_values = {
-        name: str(setting.value) for name, setting in values.items() if name in fmt.settings
+        name: str(setting.value)
+        for name, setting in values.items()
+        if name.split()[0] in fmt.settings
     }
     try:
         options = fmt.options(format_values)
@@ -61,17 +65,86 @@ def section_settings(section: ast.Section, report: Report) -> SectionSettings | 
     return SectionSettings(fmt, options, values) if ok else None
 
 
-def unknown_document(section: ast.Section, known, planned, report: Report) -> None:
-    if section.document in planned:
-        report(
-            section.pos,
-            f"{section.direction} {section.document} is part of the language but not supported "
-            f"yet; this version maps {', '.join(known)}",
+def unknown_document(section: ast.Section, known, report: Report) -> None:
+    report(
+        section.pos,
+        f"unknown {section.direction} document {section.document!r}"
+        f"{did_you_mean(section.document, known)} ({section.direction} documents: "
+        f"{', '.join(known)})",
+    )
+
+
+def record_layouts(
+    section: ast.Section, fmt: Format, report: Report
+) -> list[tuple[ast.Record, RecordLayout]] | None:
+    """The section's records as layouts the format checks; None (reported) when one is wrong."""
+    records = [s for s in section.statements if isinstance(s, ast.Record)]
+    if records and not fmt.record_layouts:
+        report(records[0].pos, f"the {fmt.name} format has no records: assign columns instead")
+        return None
+    layouts: list[tuple[ast.Record, RecordLayout]] = []
+    ok = True
+    names: set[str] = set()
+    for record in records:
+        if record.name in names:
+            report(record.pos, f"record {record.name!r} is declared twice")
+            ok = False
+        names.add(record.name)
+        layout = _layout(record, report)
+        if layout is None:
+            ok = False
+            continue
+        positions = {spec.name: spec.pos for spec in record.fields}
+        for field_name, message in fmt.layout_problems(layout):
+            report(positions.get(field_name, record.pos), f"record {record.name}: {message}")
+            ok = False
+        layouts.append((record, layout))
+    return layouts if ok else None
+
+
+def _whole(value: Decimal | None, what: str, pos: ast.Pos, report: Report, least: int) -> int:
+    if value is None:
+        return 0
+    if value != value.to_integral_value() or value < least:
+        report(pos, f"{what} must be a whole number of at least {least}, got {value}")
+        return -1
+    return int(value)
+
+
+def _layout(record: ast.Record, report: Report) -> RecordLayout | None:
+    fields: list[FieldLayout] = []
+    position = 1
+    ok = True
+    seen: set[str] = set()
+    for spec in record.fields:
+        if spec.name in seen:
+            report(spec.pos, f"record {record.name}: field {spec.name!r} appears twice")
+            ok = False
+        seen.add(spec.name)
+        width = _whole(spec.width, "width", spec.pos, report, 1) if spec.width else None
+        start = _whole(spec.at, "at", spec.pos, report, 1) if spec.at else position
+        implied = _whole(spec.implied, "implied", spec.pos, report, 0)
+        if -1 in (width, start, implied):
+            ok = False
+            continue
+        literal = spec.expr.value if isinstance(spec.expr, ast.Literal) else None
+        if width is not None and isinstance(literal, str) and len(literal) > width:
+            report(
+                spec.expr.pos,
+                f"{literal!r} is {len(literal)} characters; the field {spec.name} is {width} wide",
+            )
+            ok = False
+        fields.append(
+            FieldLayout(spec.name, width, start, spec.align or "left", spec.pad or " ", implied)
         )
-    else:
-        candidates = [*known, *planned]
-        report(
-            section.pos,
-            f"unknown {section.direction} document {section.document!r}"
-            f"{did_you_mean(section.document, candidates)}",
-        )
+        position = start + (width or 0)
+    tag = None
+    if record.tag is not None:
+        text, at, pos = record.tag
+        tag = (text, _whole(at, "the record type position", pos, report, 1))
+        ok = ok and tag[1] != -1
+    if not ok:
+        return None
+    if tag is None:
+        return RecordLayout(record.name, tuple(fields))
+    return RecordLayout(record.name, tuple(fields), tag[0], tag[1])

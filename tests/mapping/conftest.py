@@ -9,7 +9,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ACME = REPO / "mappings" / "acme_distribution.map"
-EXAMPLES = REPO / "mappings" / "examples"
 
 HEADER = (
     'mapping "Test Partner"\n'

@@ -96,7 +96,9 @@ def test_operators_check_their_operands(write_mapping):
 def test_line_fields_need_rows_per_line(write_mapping):
     body = outbound('"A" = line.name', settings='file "X.csv"\n')
     problem = only(check_mapping(write_mapping(body)))
-    assert problem.message == "line fields need one row per line: add `rows per line`"
+    assert problem.message == (
+        "line fields need one row per line: add `rows per line`, or add them up with sum(...)"
+    )
 
 
 def test_section_settings_are_checked(write_mapping):
@@ -113,16 +115,22 @@ def test_section_settings_are_checked(write_mapping):
     assert "needs a file name" in only(check_mapping(write_mapping(body))).message
     body = 'inbound payment from csv { files "R*.csv" rows per line amount = money(col("A")) }'
     messages = [p.message for p in check_mapping(write_mapping(body))]
-    assert "rows is a setting of outbound sections" in messages
+    assert "rows per ... names a record; declare records" in messages
 
 
 def test_unknown_format_and_document(write_mapping):
     problems = check_mapping(write_mapping('outbound invoice to cvs { file "x" "A" = invoice.id }'))
     assert only(problems).message.startswith("unknown file format 'cvs'; did you mean 'csv'?")
-    problem = only(check_mapping(write_mapping('outbound bill to csv { file "x" }')))
-    assert "outbound bill is part of the language but not supported yet" in problem.message
+    problem = only(check_mapping(write_mapping('outbound bil to csv { file "x" }')))
+    assert problem.message == (
+        "unknown outbound document 'bil'; did you mean 'bill'? "
+        "(outbound documents: invoice, bill, customer, vendor)"
+    )
     problem = only(check_mapping(write_mapping("inbound paymnet from csv { }")))
-    assert problem.message == "unknown inbound document 'paymnet'; did you mean 'payment'?"
+    assert problem.message == (
+        "unknown inbound document 'paymnet'; did you mean 'payment'? "
+        "(inbound documents: payment, bill_payment, customer, vendor, journal_entry)"
+    )
 
 
 def test_missing_required_inbound_fields(write_mapping):

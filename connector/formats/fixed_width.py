@@ -1,0 +1,259 @@
+"""Fixed-width files: every field at a position and width, records told apart by a literal.
+
+Reading and writing are polars string expressions over whole columns: a line is sliced into
+fields, and fields are padded and joined into lines, without Python per line. Implied decimals
+move the point: "000000001234" with `implied 2` reads as "12.34", and 12.34 writes as "1234".
+A right-aligned field padded with "0" keeps a minus sign in front of the zeros ("-00012").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from connector.formats import (
+    LINE,
+    RECORD_TYPE,
+    FieldLayout,
+    FileFormatError,
+    Format,
+    RecordLayout,
+)
+from connector.formats.text import canonical_encoding, decode, encode
+
+_NEWLINES = {"crlf": "\r\n", "lf": "\n"}
+_TEXT = "__text"
+
+
+@dataclass(frozen=True)
+class FixedWidthOptions:
+    encoding: str = "utf-8"
+    newline: str = "\r\n"
+
+
+class FixedWidthFormat(Format):
+    name = "fixed_width"
+    settings = frozenset({"encoding", "newline"})
+    record_layouts = True
+
+    def options(self, settings: Mapping[str, str]) -> FixedWidthOptions:
+        values = {}
+        if "encoding" in settings:
+            values["encoding"] = canonical_encoding(settings["encoding"])
+        if "newline" in settings:
+            values["newline"] = _NEWLINES[settings["newline"]]
+        return FixedWidthOptions(**values)
+
+    def read(self, data: bytes, options: FixedWidthOptions) -> pl.DataFrame:
+        raise _needs_records()
+
+    def write(self, frame: pl.DataFrame, options: FixedWidthOptions) -> bytes:
+        raise _needs_records()
+
+    def layout_problems(self, record: RecordLayout) -> list[tuple[str | None, str]]:
+        problems: list[tuple[str | None, str]] = []
+        taken: list[FieldLayout] = []
+        for spec in record.fields:
+            if spec.width is None:
+                problems.append((spec.name, f"{spec.name} needs a width: add `width N`"))
+                continue
+            if len(spec.pad) != 1:
+                problems.append((spec.name, f"pad must be one character, got {spec.pad!r}"))
+            clash = next((other for other in taken if _overlap(other, spec)), None)
+            if clash is not None:
+                problems.append(
+                    (
+                        spec.name,
+                        f"{spec.name} (positions {spec.start}-{spec.end}) overlaps "
+                        f"{clash.name} (positions {clash.start}-{clash.end})",
+                    )
+                )
+            taken.append(spec)
+        if record.tag is not None:
+            holder = next(
+                (f for f in record.fields if f.width and f.start <= record.tag_at <= f.end), None
+            )
+            if holder is not None and record.tag_at + len(record.tag) - 1 > holder.end:
+                problems.append(
+                    (
+                        None,
+                        f"record type {record.tag!r} at {record.tag_at} is wider than its field "
+                        f"{holder.name} (positions {holder.start}-{holder.end})",
+                    )
+                )
+        return problems
+
+    def write_records(
+        self, parts: Sequence[tuple[RecordLayout, pl.DataFrame]], options: FixedWidthOptions
+    ) -> bytes:
+        lines = [
+            _lines(record, frame, start)
+            for record, frame, start in _with_first_lines(parts)
+            if frame.height
+        ]
+        if not lines:
+            return b""
+        text = options.newline.join(pl.concat(lines).to_list()) + options.newline
+        return encode(text, options.encoding)
+
+    def read_records(
+        self, data: bytes, records: Sequence[RecordLayout], options: FixedWidthOptions
+    ) -> pl.DataFrame:
+        text = decode(data, options.encoding)
+        lines = pl.Series(_TEXT, text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+        frame = (
+            pl.DataFrame([lines])
+            .with_row_index(LINE, offset=1)
+            .filter(pl.col(_TEXT).str.strip_chars() != "")
+        )
+        if frame.height == 0:
+            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+        frame = frame.with_columns(_record_type(records))
+        unknown = frame.filter(pl.col(RECORD_TYPE).is_null())
+        if unknown.height:
+            line, content = unknown.row(0)[:2]
+            kinds = ", ".join(f"{r.tag!r} at {r.tag_at}" for r in records if r.tag)
+            raise FileFormatError(
+                f"line {line} is no known record type (expected {kinds}): {content[:40]!r}",
+                line=line,
+                hint="add a record for it to the mapping, or ask the partner about the line",
+            )
+        fields = [
+            pl.when(pl.col(RECORD_TYPE) == record.name)
+            .then(_read_field(spec))
+            .alias(f"{record.name}.{spec.name}")
+            for record in records
+            for spec in record.fields
+        ]
+        return frame.select(LINE, RECORD_TYPE, *fields)
+
+
+def _needs_records() -> FileFormatError:
+    return FileFormatError(
+        "a fixed-width file needs record layouts",
+        hint='describe its lines with record NAME { "Field" width N ... }',
+    )
+
+
+def _overlap(a: FieldLayout, b: FieldLayout) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def _with_first_lines(parts):
+    line = 1
+    for record, frame in parts:
+        yield record, frame, line
+        line += frame.height
+
+
+def _record_type(records: Sequence[RecordLayout]) -> pl.Expr:
+    tagged = [r for r in records if r.tag is not None]
+    untagged = [r for r in records if r.tag is None]
+    fallback = pl.lit(untagged[0].name if untagged else None, dtype=pl.String)
+    if not tagged:
+        return fallback.alias(RECORD_TYPE)
+    chain = None
+    for record in tagged:
+        matches = pl.col(_TEXT).str.slice(record.tag_at - 1, len(record.tag)) == record.tag
+        chain = (pl.when(matches) if chain is None else chain.when(matches)).then(
+            pl.lit(record.name)
+        )
+    return chain.otherwise(fallback).alias(RECORD_TYPE)
+
+
+def _read_field(spec: FieldLayout) -> pl.Expr:
+    raw = pl.col(_TEXT).str.slice(spec.start - 1, spec.width)
+    if spec.align == "right":
+        value = raw.str.strip_chars_start(spec.pad)
+        if spec.pad == "0":
+            value = pl.when((value == "") & (raw != "")).then(pl.lit("0")).otherwise(value)
+        value = value.str.strip_chars()
+    else:
+        value = raw.str.strip_chars_end(spec.pad).str.strip_chars_end()
+    value = pl.when(value == "").then(pl.lit(None, dtype=pl.String)).otherwise(value)
+    return _insert_point(value, spec.implied) if spec.implied else value
+
+
+def _insert_point(digits: pl.Expr, places: int) -> pl.Expr:
+    """ "-0001234" with 2 implied places as "-12.34"; text with a point already stays."""
+    sign = pl.when(digits.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+    body = (
+        digits.str.strip_chars_start("+-").str.strip_chars_start("0").str.pad_start(places + 1, "0")
+    )
+    moved = pl.concat_str([sign, body.str.head(-places), pl.lit("."), body.str.tail(places)])
+    return pl.when(digits.str.contains(r"^[+-]?\d+$")).then(moved).otherwise(digits)
+
+
+def _lines(record: RecordLayout, frame: pl.DataFrame, first_line: int) -> pl.Series:
+    """The record's rows as fixed-width lines; a value that does not fit names its line."""
+    pieces: list[pl.Expr] = []
+    position = 1
+    for spec in sorted(record.fields, key=lambda f: f.start):
+        if spec.start > position:
+            pieces.append(pl.lit(" " * (spec.start - position)))
+        pieces.append(_fitted(spec))
+        position = spec.end + 1
+    checks = frame.select(
+        pl.concat_str(pieces).alias(_TEXT),
+        *[_too_wide(spec).alias(spec.name) for spec in record.fields],
+        *[_too_precise(spec).alias(f"{spec.name}.precise") for spec in record.fields],
+    )
+    for spec in record.fields:
+        for flag, problem in (
+            (spec.name, f"is wider than its {spec.width} positions"),
+            (f"{spec.name}.precise", f"has more decimals than the {spec.implied} implied"),
+        ):
+            bad = checks.with_row_index().filter(pl.col(flag))
+            if bad.height:
+                index = bad["index"][0]
+                value = frame[spec.name][index]
+                raise FileFormatError(
+                    f"{record.name} line {first_line + index}: {spec.name} {value!r} {problem}",
+                    line=first_line + index,
+                    hint="shorten or round the value in the mapping (slice, money), or widen "
+                    "the field if the partner allows",
+                )
+    return checks[_TEXT]
+
+
+def _implied(value: pl.Expr, places: int) -> pl.Expr:
+    """Decimal text with its point removed after `places` digits ("12.3", 2 -> "1230")."""
+    body = value.str.strip_chars_start("+-")
+    whole = body.str.split(".").list.get(0)
+    fraction = body.str.split(".").list.get(1, null_on_oob=True).fill_null("")
+    digits = pl.concat_str([whole, fraction.str.pad_end(places, "0").str.head(places)])
+    digits = digits.str.strip_chars_start("0")
+    digits = pl.when(digits == "").then(pl.lit("0")).otherwise(digits)
+    negative = value.str.starts_with("-") & (digits != "0")
+    return pl.when(negative).then(pl.lit("-") + digits).otherwise(digits)
+
+
+def _text(spec: FieldLayout) -> pl.Expr:
+    value = pl.col(spec.name).fill_null("")
+    if spec.implied:
+        value = pl.when(value == "").then(value).otherwise(_implied(value, spec.implied))
+    return value
+
+
+def _fitted(spec: FieldLayout) -> pl.Expr:
+    value = _text(spec)
+    if spec.align != "right":
+        return value.str.pad_end(spec.width, spec.pad)
+    padded = value.str.pad_start(spec.width, spec.pad)
+    if spec.pad != "0":
+        return padded
+    signed = pl.lit("-") + value.str.strip_prefix("-").str.pad_start(spec.width - 1, "0")
+    return pl.when(value.str.starts_with("-")).then(signed).otherwise(padded)
+
+
+def _too_wide(spec: FieldLayout) -> pl.Expr:
+    return _text(spec).str.len_chars() > spec.width
+
+
+def _too_precise(spec: FieldLayout) -> pl.Expr:
+    if not spec.implied:
+        return pl.lit(False)
+    fraction = pl.col(spec.name).str.split(".").list.get(1, null_on_oob=True)
+    return fraction.str.strip_chars_end("0").str.len_chars().fill_null(0) > spec.implied
