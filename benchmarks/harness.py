@@ -23,14 +23,16 @@ def timed(label: str, run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return median, result
 
 
-def report(name: str, value: float, baseline: str, baseline_value: float, goal: str) -> None:
+def report(
+    name: str, value: float, baseline: str, baseline_value: float, goal: str, unit: str = "s"
+) -> None:
     """The closing line: the figure beside its baseline measured in the same run."""
     print(
         json.dumps(
             {
                 "name": name,
                 "value": round(value, 4),
-                "unit": "s",
+                "unit": unit,
                 "baseline": baseline,
                 "baseline_value": round(baseline_value, 4),
                 "ratio": round(baseline_value / value, 2),

@@ -4,7 +4,9 @@ A format is a class with a `name`, the `settings` it understands, `options(setti
 them once when a mapping is checked, and `read`/`write` for files of one kind of row. Formats that
 carry several kinds of record in one file (a header, details, a trailer) also take structured
 layouts: `RecordLayout`s of typed `FieldLayout`s, checked by `layout_problems` and used by
-`read_records`/`write_records`. Formats are found through the
+`read_records`/`write_records`. Files too large to hold whole are read in frames of a bounded
+number of rows through `iter_read`/`iter_read_records`; a format that cannot stream inherits the
+default, which reads the file whole and hands it over in slices. Formats are found through the
 `ml_connector.formats` entry point group; the built-in ones are listed the same way below so that a
 source checkout without installed metadata still finds them. Adding a format never edits the
 mapping compiler.
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 import difflib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
@@ -124,6 +127,20 @@ class Format(ABC):
     ) -> pl.DataFrame:
         """Every line as a row: LINE (1-based), RECORD_TYPE, and `record.field` text columns."""
         raise FileFormatError(f"the {self.name} format has no record layouts")
+
+    def iter_read(self, path: Path, options: Any, batch_rows: int) -> Iterator[pl.DataFrame]:
+        """The rows of a local file as `read` gives them, in frames of at most `batch_rows`.
+
+        Streaming formats override this so that memory follows the batch, not the file.
+        """
+        yield from self.read(Path(path).read_bytes(), options).iter_slices(batch_rows)
+
+    def iter_read_records(
+        self, path: Path, records: Sequence[RecordLayout], options: Any, batch_rows: int
+    ) -> Iterator[pl.DataFrame]:
+        """The lines of a local file as `read_records` gives them, LINE counted across frames."""
+        lines = self.read_records(Path(path).read_bytes(), records, options)
+        yield from lines.iter_slices(batch_rows)
 
 
 def available_formats() -> dict[str, EntryPoint]:

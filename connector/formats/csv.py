@@ -5,6 +5,8 @@ writes the common dialect (quotes doubled inside quotes); a partner that escapes
 character (`escape "\\"`) goes through Python's csv module, which knows that dialect. Files with
 several kinds of record (a header line, details, a trailer line) are read and written through
 record layouts: each record's fields in order, its type told by the literal in field `tag_at`.
+Large UTF-8 files stream through polars' batched scan; other encodings and escaped quotes stream
+through Python's csv module a batch of rows at a time.
 Empty text and missing values are both written as an empty field, as spreadsheets do. Writing
 protects spreadsheet users: a cell that starts like a formula (= + - @ tab CR) gets a leading
 apostrophe, unless it is a plain number such as -12.50 (OWASP's CSV injection advice).
@@ -14,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 
 import polars as pl
 
@@ -28,6 +32,8 @@ from connector.formats import (
     RecordLayout,
 )
 from connector.formats.text import canonical_encoding, decode, encode
+
+_UTF8 = {"utf-8", "utf-8-sig"}
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
@@ -86,6 +92,19 @@ class CsvFormat(Format):
         if options.header:
             return frame.rename({name: name.strip() for name in frame.columns})
         return frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
+
+    def iter_read(self, path: Path, options: CsvOptions, batch_rows: int) -> Iterator[pl.DataFrame]:
+        if _is_blank(Path(path)):
+            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+        if options.escape is None and options.encoding in _UTF8:
+            frames = _scan(Path(path), options, batch_rows)
+        else:
+            frames = _read_python_batches(Path(path), options, batch_rows)
+        for frame in frames:
+            if options.header:
+                yield frame.rename({name: name.strip() for name in frame.columns})
+            else:
+                yield frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
 
     def write(self, frame: pl.DataFrame, options: CsvOptions) -> bytes:
         protected = frame.with_columns(
@@ -193,6 +212,81 @@ def _read(text: str, options: CsvOptions, width: int | None = None) -> pl.DataFr
         ) from error
 
 
+def _is_blank(path: Path) -> bool:
+    """Whether the file holds nothing but whitespace (and a BOM), read only as far as needed."""
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 16):
+            if block.replace(b"\xef\xbb\xbf", b"").strip():
+                return False
+    return True
+
+
+def _scan(path: Path, options: CsvOptions, batch_rows: int) -> Iterator[pl.DataFrame]:
+    scan = pl.scan_csv(
+        path,
+        has_header=options.header,
+        separator=options.delimiter,
+        quote_char=options.quote,
+        infer_schema=False,
+        encoding="utf8",
+    )
+    try:
+        yield from scan.collect_batches(chunk_size=batch_rows)
+    except pl.exceptions.PolarsError as error:
+        first = str(error).splitlines()[0]
+        raise FileFormatError(
+            f"not readable as {options.encoding} CSV with delimiter {options.delimiter!r}: {first}",
+            hint="check the delimiter, quote and encoding settings against the file",
+        ) from error
+
+
+def _read_python_batches(
+    path: Path, options: CsvOptions, batch_rows: int
+) -> Iterator[pl.DataFrame]:
+    """Escaped quotes or a legacy encoding: Python's csv module, `batch_rows` rows at a time."""
+    encoding = "utf-8-sig" if options.encoding in _UTF8 else options.encoding
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(
+            handle,
+            delimiter=options.delimiter,
+            quotechar=options.quote,
+            escapechar=options.escape,
+            doublequote=options.escape is None,
+        )
+        try:
+            rows = filter(None, reader)
+            names = next(rows) if options.header else None
+            number = 2 if options.header else 1
+            while chunk := list(islice(rows, batch_rows)):
+                names = names or [f"column_{i}" for i in range(1, len(chunk[0]) + 1)]
+                yield _frame(chunk, names, number)
+                number += len(chunk)
+        except csv.Error as error:
+            raise FileFormatError(
+                f"not readable as CSV on line {reader.line_num}: {error}", line=reader.line_num
+            ) from error
+        except UnicodeDecodeError as error:
+            raise FileFormatError(
+                f"not valid {options.encoding} near line {reader.line_num + 1}: {error.reason}",
+                line=reader.line_num + 1,
+                hint='files from Windows are often cp1252: add `encoding "cp1252"` to the mapping',
+            ) from error
+
+
+def _frame(rows: list[list[str]], names: list[str], first_number: int) -> pl.DataFrame:
+    """Rows of text as a frame of nullable text columns; an overlong row names its line."""
+    for number, row in enumerate(rows, start=first_number):
+        if len(row) > len(names):
+            raise FileFormatError(
+                f"line {number} has {len(row)} fields, the header has {len(names)}", line=number
+            )
+    columns = {
+        name: [row[i] if i < len(row) and row[i] != "" else None for row in rows]
+        for i, name in enumerate(names)
+    }
+    return pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String))
+
+
 def _read_escaped(text: str, options: CsvOptions) -> pl.DataFrame:
     reader = csv.reader(
         io.StringIO(text),
@@ -210,16 +304,7 @@ def _read_escaped(text: str, options: CsvOptions) -> pl.DataFrame:
     names = rows.pop(0) if options.header else []
     width = max((len(row) for row in rows), default=len(names))
     names = names or [f"column_{i}" for i in range(1, width + 1)]
-    for number, row in enumerate(rows, start=2 if options.header else 1):
-        if len(row) > len(names):
-            raise FileFormatError(
-                f"line {number} has {len(row)} fields, the header has {len(names)}", line=number
-            )
-    columns = {
-        name: [row[i] if i < len(row) and row[i] != "" else None for row in rows]
-        for i, name in enumerate(names)
-    }
-    return pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String))
+    return _frame(rows, names, 2 if options.header else 1)
 
 
 def _write(frame: pl.DataFrame, options: CsvOptions, *, header: bool) -> bytes:

@@ -4,12 +4,15 @@ Reading and writing are polars string expressions over whole columns: a line is 
 fields, and fields are padded and joined into lines, without Python per line. Implied decimals
 move the point: "000000001234" with `implied 2` reads as "12.34", and 12.34 writes as "1234".
 A right-aligned field padded with "0" keeps a minus sign in front of the zeros ("-00012").
+A large file is read a batch of lines at a time, its line numbers counted across batches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
 
 import polars as pl
 
@@ -25,6 +28,7 @@ from connector.formats.text import canonical_encoding, decode, encode
 
 _NEWLINES = {"crlf": "\r\n", "lf": "\n"}
 _TEXT = "__text"
+_INT64_DIGITS = 18  # a field this wide holds no number an Int64 cannot
 
 
 @dataclass(frozen=True)
@@ -101,33 +105,81 @@ class FixedWidthFormat(Format):
     def read_records(
         self, data: bytes, records: Sequence[RecordLayout], options: FixedWidthOptions
     ) -> pl.DataFrame:
-        text = decode(data, options.encoding)
-        lines = pl.Series(_TEXT, text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-        frame = (
-            pl.DataFrame([lines])
-            .with_row_index(LINE, offset=1)
-            .filter(pl.col(_TEXT).str.strip_chars() != "")
-        )
+        frame = _lines_frame(decode(data, options.encoding).split("\n"), records, first_line=1)
         if frame.height == 0:
             raise FileFormatError("the file is empty", hint="ask the partner to resend it")
-        frame = frame.with_columns(_record_type(records))
-        unknown = frame.filter(pl.col(RECORD_TYPE).is_null())
-        if unknown.height:
-            line, content = unknown.row(0)[:2]
-            kinds = ", ".join(f"{r.tag!r} at {r.tag_at}" for r in records if r.tag)
-            raise FileFormatError(
-                f"line {line} is no known record type (expected {kinds}): {content[:40]!r}",
-                line=line,
-                hint="add a record for it to the mapping, or ask the partner about the line",
-            )
-        fields = [
-            pl.when(pl.col(RECORD_TYPE) == record.name)
-            .then(_read_field(spec))
-            .alias(f"{record.name}.{spec.name}")
-            for record in records
-            for spec in record.fields
-        ]
-        return frame.select(LINE, RECORD_TYPE, *fields)
+        return frame
+
+    def iter_read_records(
+        self,
+        path: Path,
+        records: Sequence[RecordLayout],
+        options: FixedWidthOptions,
+        batch_rows: int,
+    ) -> Iterator[pl.DataFrame]:
+        first_line, empty = 1, True
+        with Path(path).open("rb") as handle:
+            while chunk := list(islice(handle, batch_rows)):
+                text = decode(b"".join(chunk), options.encoding, first_line=first_line)
+                lines = text.split("\n")
+                if lines[-1] == "":
+                    lines.pop()  # the chunk ends at a newline: no line after it
+                frame = _lines_frame(lines, records, first_line)
+                first_line += len(chunk)
+                if frame.height:
+                    empty = False
+                    yield frame
+        if empty:
+            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+
+
+def _lines_frame(
+    lines: list[str], records: Sequence[RecordLayout], first_line: int
+) -> pl.DataFrame:
+    """The non-blank lines as rows (LINE counts from `first_line`), each sliced into its fields."""
+    text = pl.Series(_TEXT, lines, dtype=pl.String).str.strip_suffix("\r")
+    frame = (
+        pl.DataFrame([text])
+        .with_row_index(LINE, offset=first_line)
+        .filter(pl.col(_TEXT).str.strip_chars() != "")
+    )
+    if frame.height == 0:
+        return pl.DataFrame(
+            schema={
+                LINE: pl.UInt32,
+                RECORD_TYPE: pl.String,
+                **{f"{r.name}.{f.name}": pl.String for r in records for f in r.fields},
+            }
+        )
+    frame = frame.with_columns(_record_type(records))
+    unknown = frame.filter(pl.col(RECORD_TYPE).is_null())
+    if unknown.height:
+        line, content = unknown.row(0)[:2]
+        kinds = ", ".join(f"{r.tag!r} at {r.tag_at}" for r in records if r.tag)
+        raise FileFormatError(
+            f"line {line} is no known record type (expected {kinds}): {content[:40]!r}",
+            line=line,
+            hint="add a record for it to the mapping, or ask the partner about the line",
+        )
+    # Each kind of record is sliced on its own lines only: the details of a large file are not
+    # read again as headers and trailers.
+    parts = [
+        frame.lazy()
+        .filter(pl.col(RECORD_TYPE) == record.name)
+        .select(
+            LINE,
+            RECORD_TYPE,
+            *[_read_field(spec).alias(f"{record.name}.{spec.name}") for spec in record.fields],
+        )
+        for record in records
+    ]
+    columns = [f"{record.name}.{spec.name}" for record in records for spec in record.fields]
+    return (
+        pl.concat(parts, how="diagonal")
+        .sort(LINE)
+        .select(LINE, RECORD_TYPE, *[pl.col(name).cast(pl.String) for name in columns])
+        .collect()
+    )
 
 
 def _needs_records() -> FileFormatError:
@@ -172,8 +224,28 @@ def _read_field(spec: FieldLayout) -> pl.Expr:
         value = value.str.strip_chars()
     else:
         value = raw.str.strip_chars_end(spec.pad).str.strip_chars_end()
-    value = pl.when(value == "").then(pl.lit(None, dtype=pl.String)).otherwise(value)
-    return _insert_point(value, spec.implied) if spec.implied else value
+    value = pl.when(value != "").then(value)
+    if not spec.implied:
+        return value
+    if spec.width <= _INT64_DIGITS:
+        return _point_in_integer(value, spec.implied)
+    return _insert_point(value, spec.implied)
+
+
+def _point_in_integer(digits: pl.Expr, places: int) -> pl.Expr:
+    """`_insert_point` by integer arithmetic, for fields too narrow to overflow an Int64."""
+    number = digits.cast(pl.Int64, strict=False)
+    unit = 10**places
+    sign = pl.when(digits.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+    moved = pl.concat_str(
+        [
+            sign,
+            (number.abs() // unit).cast(pl.String),
+            pl.lit("."),
+            (number.abs() % unit).cast(pl.String).str.pad_start(places, "0"),
+        ]
+    )
+    return pl.when(number.is_not_null()).then(moved).otherwise(digits)
 
 
 def _insert_point(digits: pl.Expr, places: int) -> pl.Expr:

@@ -21,12 +21,13 @@ def canonical_encoding(name: str) -> str:
         ) from error
 
 
-def decode(data: bytes, encoding: str) -> str:
-    """The file's text without a BOM; a byte the encoding cannot read names its line."""
+def decode(data: bytes, encoding: str, *, first_line: int = 1) -> str:
+    """The file's text without a BOM; a byte the encoding cannot read names its line (counted
+    from `first_line`, for a part of a file read in batches)."""
     try:
         return data.decode("utf-8-sig" if encoding in _UTF8 else encoding).lstrip("\ufeff")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + first_line
         byte = data[error.start : error.start + 1].hex()
         raise FileFormatError(
             f"byte 0x{byte} on line {line} is not valid {encoding}",

@@ -17,7 +17,7 @@ import polars as pl
 from lark import UnexpectedInput
 
 from connector.mapping import nodes as ast
-from connector.mapping.functions import Arguments, Function, FunctionRegistry
+from connector.mapping.functions import Arguments, Function, FunctionRegistry, Param
 from connector.mapping.parser import parse_expression
 from connector.mapping.values import (
     DECIMAL,
@@ -51,6 +51,7 @@ class Scope(Protocol):
 
 
 AGGREGATES = ("sum", "count", "min", "max")
+_NOT_CONSTANT = object()  # a constant argument that was reported as wrong
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class ExpressionCompiler:
     def __init__(
         self,
         scope: Scope,
-        lookups: dict[str, LookupTable],
+        lookups: dict[str, LookupTable | None],
         functions: FunctionRegistry,
         report: Report,
     ) -> None:
@@ -157,40 +158,41 @@ class ExpressionCompiler:
         bound = self._bind(function, node)
         if bound is None:
             return None
-        values, constants = bound
+        values, constants, repeated = bound
         problem = function.validate(constants)
         if problem:
             self.report(node.pos, f"{node.name}: {problem}")
             return None
-        return function.compile(Arguments(values, constants))
+        return function.compile(Arguments(values, constants, repeated))
 
     def _bind(self, function: Function, node: ast.Call):
-        given: dict[str, tuple[ast.Expr, ast.Pos]] = {}
-        ok = True
-        if len(node.args) > len(function.params):
+        """Arguments to parameters: by position, then by name; a variadic last one takes the rest.
+
+        Every mistake in the call is reported, so one check shows them all.
+        """
+        variadic = function.variadic
+        fixed = function.params[:-1] if variadic else function.params
+        if variadic is None and len(node.args) > len(fixed):
             self.report(
-                node.args[len(function.params)].pos,
-                f"{function.name} takes at most {len(function.params)} argument(s): "
-                f"{function.signature()}",
+                node.args[len(fixed)].pos,
+                f"{function.name} takes at most {len(fixed)} argument(s): {function.signature()}",
             )
             return None
-        for param, arg in zip(function.params, node.args, strict=False):
+        given: dict[str, tuple[ast.Expr, ast.Pos]] = {}
+        for param, arg in zip(fixed, node.args, strict=False):
             given[param.name] = (arg, arg.pos)
-        names = [param.name for param in function.params]
-        for name, arg, pos in node.named:
-            if name not in names:
-                self.report(
-                    pos, f"{function.name} has no argument {name!r}{did_you_mean(name, names)}"
-                )
-                ok = False
-            elif name in given:
-                self.report(pos, f"{function.name}: argument {name!r} is given twice")
-                ok = False
-            else:
-                given[name] = (arg, pos)
+        repeated = node.args[len(fixed) :]
+        ok = self._bind_named(function, node, given)
+        if variadic is not None and variadic.required and not repeated:
+            self.report(
+                node.pos,
+                f"{function.name} needs at least one {variadic.name!r} value: "
+                f"{function.signature()}",
+            )
+            ok = False
         values: dict[str, Compiled] = {}
         constants: dict[str, object] = {}
-        for param in function.params:
+        for param in fixed:
             if param.name not in given:
                 if param.required:
                     self.report(
@@ -204,38 +206,75 @@ class ExpressionCompiler:
                 continue
             arg, pos = given[param.name]
             if param.constant:
-                if not isinstance(arg, ast.Literal):
-                    self.report(
-                        pos, f"{function.name}: {param.name} must be written as a constant value"
-                    )
-                    ok = False
-                    continue
-                kind = self._literal(arg).kind
-                if kind not in param.kinds:
-                    self.report(pos, self._kind_message(function, param.name, param.kinds, kind))
-                    ok = False
-                constants[param.name] = arg.value
+                constant = self._constant(function, param, arg, pos)
+                ok = ok and constant is not _NOT_CONSTANT
+                constants[param.name] = None if constant is _NOT_CONSTANT else constant
                 continue
-            if param.money_parts and isinstance(arg, ast.FieldPath):
-                self.scope.wants_money_parts(arg, param.money_parts)
-            compiled = self.compile(arg)
+            compiled = self._argument(function, param, arg, pos)
             if compiled is None:
-                ok = False
-            elif compiled.kind not in param.kinds:
-                self.report(
-                    pos, self._kind_message(function, param.name, param.kinds, compiled.kind)
-                )
                 ok = False
             else:
                 values[param.name] = compiled
-        return (values, constants) if ok else None
+        more = [self._argument(function, variadic, arg, arg.pos) for arg in repeated]
+        if None in more:
+            ok = False
+        return (values, constants, tuple(more)) if ok else None
+
+    def _bind_named(self, function: Function, node: ast.Call, given: dict) -> bool:
+        names = [param.name for param in function.params]
+        variadic = function.variadic
+        ok = True
+        for name, arg, pos in node.named:
+            if variadic is not None and name == variadic.name:
+                self.report(
+                    pos, f"{function.name}: give the {name!r} values by position, without a name"
+                )
+                ok = False
+            elif name not in names:
+                self.report(
+                    pos, f"{function.name} has no argument {name!r}{did_you_mean(name, names)}"
+                )
+                ok = False
+            elif name in given:
+                self.report(pos, f"{function.name}: argument {name!r} is given twice")
+                ok = False
+            else:
+                given[name] = (arg, pos)
+        return ok
+
+    def _constant(self, function: Function, param: Param, arg: ast.Expr, pos: ast.Pos):
+        """The literal's Python value, or _NOT_CONSTANT (reported) when it cannot be one."""
+        if not isinstance(arg, ast.Literal):
+            self.report(pos, f"{function.name}: {param.name} must be written as a constant value")
+            return _NOT_CONSTANT
+        kind = self._literal(arg).kind
+        if kind not in param.kinds:
+            self.report(pos, self._kind_message(function, param.name, param.kinds, kind))
+            return _NOT_CONSTANT
+        return arg.value
+
+    def _argument(
+        self, function: Function, param: Param, arg: ast.Expr, pos: ast.Pos
+    ) -> Compiled | None:
+        if param.money_parts and isinstance(arg, ast.FieldPath):
+            self.scope.wants_money_parts(arg, param.money_parts)
+        compiled = self.compile(arg)
+        if compiled is None:
+            return None
+        if compiled.kind not in param.kinds:
+            self.report(pos, self._kind_message(function, param.name, param.kinds, compiled.kind))
+            return None
+        return compiled
 
     @staticmethod
     def _kind_message(function: Function, param: str, kinds, got: Kind) -> str:
-        wanted = " or ".join(_article(k) for k in sorted(kinds, key=str) if k is not Kind.NULL)
+        names = [_article(k) for k in sorted(kinds, key=str) if k is not Kind.NULL]
+        wanted = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         return f"{function.name} expects {param} to be {wanted}, got {_article(got)}"
 
     def _lookup(self, node: ast.LookupIndex, missing_handled: bool) -> Compiled | None:
+        if node.lookup in self.lookups and self.lookups[node.lookup] is None:
+            return None  # the table itself is broken, and reported where it is declared
         table = self.lookups.get(node.lookup)
         if table is None:
             self.report(
@@ -273,8 +312,19 @@ class ExpressionCompiler:
         if compiled is None:
             return None
         if compiled.kind not in kinds:
+            got = _article(compiled.kind)
+            if kinds == {Kind.BOOLEAN}:
+                self.report(
+                    node.pos,
+                    f"{op!r} needs a condition (true or false), got {got}: compare the value, "
+                    f'like x == "..." or x > 0',
+                )
+                return None
             wanted = " or ".join(sorted(_article(k) for k in kinds))
-            self.report(node.pos, f"{op!r} needs {wanted}, got {_article(compiled.kind)}")
+            hint = ""
+            if compiled.kind is Kind.TEXT and kinds & NUMERIC:
+                hint = ": read the text as a number with number(...) or money(...)"
+            self.report(node.pos, f"{op!r} needs {wanted}, got {got}{hint}")
             return None
         return compiled
 
@@ -356,6 +406,8 @@ class ExpressionCompiler:
                 hint = ": read the text as a number with number(...) or money(...)"
             elif Kind.TEXT in kinds and Kind.DATE in kinds:
                 hint = ": read the text as a date with parse_date(...)"
+            else:
+                hint = ": compare values of the same kind"
             self.report(node.pos, f"cannot compare {names}{hint}")
             return None
         expr = {

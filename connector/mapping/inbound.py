@@ -6,15 +6,21 @@ line 1), so an analyst can go straight to the row that was refused.
 A file read by records (header, detail, trailer) becomes one frame of every line; each row record
 carries the values of the header before it and of the trailer after it, so a detail row reads
 `header.Batch` like its own fields. File rules (`reject file when ...`) see every line at once.
-Reading, mapping and checking are separate steps over frames, so a later version can feed a large
-file through them in batches.
+
+A batch keeps its records as a frame (`InboundBatch.frame`, one row per record); the Python
+`records` are built only when asked for, since building them costs more than the whole mapping.
+A file too large to hold is mapped in batches by `InboundSection.iter_batches`: see there for
+what a caller that posts records must do about file rules, which can only be decided at the end.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -35,6 +41,8 @@ from connector.mapping.sections import (
 from connector.mapping.values import DECIMAL, Compiled, Kind, RowCheck, as_decimal, as_text
 
 ROW = "__row"
+ROW_NUMBER = "row_number"  # the first column of InboundBatch.frame
+BATCH_ROWS = 250_000  # rows per batch when a file is mapped in batches
 
 
 @dataclass(frozen=True)
@@ -43,11 +51,25 @@ class InboundRecord:
     values: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class InboundBatch:
-    records: list[InboundRecord]
+    """The records of a file (or of one batch of it) and the rows refused or questioned.
+
+    `frame` holds one row per record: ROW_NUMBER, then the document's fields in order (a journal
+    entry's lines as a list of structs under `details`).
+    """
+
+    frame: pl.DataFrame
     rejected: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
+
+    @cached_property
+    def records(self) -> list[InboundRecord]:
+        names = self.frame.columns[1:]
+        return [
+            InboundRecord(row[0], dict(zip(names, row[1:], strict=True)))
+            for row in self.frame.iter_rows()
+        ]
 
 
 class InboundFileError(DataError):
@@ -99,15 +121,26 @@ class InboundSection:
         return self._regex.fullmatch(file_name) is not None
 
     def parse(self, data: bytes, file_name: str) -> InboundBatch:
+        """A whole file: nothing is returned when a file rule refuses it."""
         lines, rows = self._read(data, file_name)
         self._check_file(lines, file_name)
-        for name, compiled in self._fields:
-            rows = rows.with_columns(compiled.expr.alias(field_column(name)))
+        return self._mapped(rows, file_name)
+
+    def _mapped(self, rows: pl.DataFrame, file_name: str) -> InboundBatch:
+        """Rows of the partner file (ROW numbered) to records, refusals and warnings."""
         flags = [
             check.failed.fill_null(False).alias(f"__fail{i}")
             for i, check in enumerate(self._checks)
         ]
-        rows = rows.with_columns(flags)
+        # One lazy plan, so that a value both mapped and checked (a parsed amount) is computed once.
+        rows = (
+            rows.lazy()
+            .with_columns(
+                compiled.expr.alias(field_column(name)) for name, compiled in self._fields
+            )
+            .with_columns(flags)
+            .collect()
+        )
         rejected, warnings = self._problems(rows, file_name)
         key = self._document.entry_key
         if key is not None:
@@ -117,18 +150,14 @@ class InboundSection:
         good = rows.filter(~pl.col(ROW).is_in(sorted(refused))) if refused else rows
         if key is not None:
             return InboundBatch(self._entries(good), rejected, warnings)
-        names = [name for name, _ in self._fields]
-        selected = good.select(ROW, *[field_column(name) for name in names]).iter_rows()
-        records = [
-            InboundRecord(
-                row[0],
-                {**dict.fromkeys(self._document.fields), **dict(zip(names, row[1:], strict=True))},
-            )
-            for row in selected
+        assigned = {name for name, _ in self._fields}
+        values = [
+            (pl.col(field_column(name)) if name in assigned else pl.lit(None)).alias(name)
+            for name in self._document.fields
         ]
-        return InboundBatch(records, rejected, warnings)
+        return InboundBatch(good.select(pl.col(ROW).alias(ROW_NUMBER), *values), rejected, warnings)
 
-    def _entries(self, rows: pl.DataFrame) -> list[InboundRecord]:
+    def _entries(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Rows grouped into entries by the key, in file order, details in row order."""
         assigned = dict(self._fields)
         spec = self._document.fields
@@ -138,16 +167,13 @@ class InboundSection:
             name: pl.col(field_column(name)) if name in assigned else pl.lit(None) for name in spec
         }
         grouped = rows.group_by(field_column(self._document.entry_key), maintain_order=True).agg(
-            pl.col(ROW).first().alias(ROW),
+            pl.col(ROW).first().alias(ROW_NUMBER),
             *[value[name].first().alias(name) for name in heads],
             pl.struct(value[name].alias(name.removeprefix("detail_")) for name in details).alias(
                 "details"
             ),
         )
-        return [
-            InboundRecord(row[ROW], {name: row[name] for name in (*heads, "details")})
-            for row in grouped.iter_rows(named=True)
-        ]
+        return grouped.select(ROW_NUMBER, *heads, "details")
 
     def _read(self, data: bytes, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Every line of the file (for file rules) and the rows that become records."""
@@ -162,18 +188,91 @@ class InboundSection:
         if self._layout is not None:
             lines = _carried(lines, self._layout).rename({LINE: ROW})
             return lines, lines.filter(pl.col(RECORD_TYPE) == self._layout.row_record)
+        frame = self._columns_checked(frame, file_name).with_row_index(ROW, offset=self._first)
+        return frame, frame
+
+    @property
+    def _first(self) -> int:
+        """The file line of the first row: the header is line 1."""
+        return 2 if getattr(self._settings.options, "header", False) else 1
+
+    def _columns_checked(self, frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
+        """The frame with every column the mapping reads, or the error naming the one missing."""
         missing = [name for name in self._columns if name not in frame.columns]
-        if missing and fmt.optional_columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
-        elif missing:
+        if missing and self._settings.format.optional_columns:
+            return frame.with_columns(pl.lit(None, dtype=pl.String).alias(n) for n in missing)
+        if missing:
             found = ", ".join(repr(name) for name in frame.columns)
             raise InboundFileError(
                 f"{file_name}: column {missing[0]!r} is missing; the header has: {found}",
                 hint="check the header row and the delimiter, or the col(...) names in the mapping",
             )
-        first = 2 if getattr(options, "header", False) else 1
-        frame = frame.with_row_index(ROW, offset=first)
-        return frame, frame
+        return frame
+
+    def iter_batches(
+        self, path: Path, file_name: str | None = None, *, batch_rows: int = BATCH_ROWS
+    ) -> Iterator[InboundBatch]:
+        """A local file mapped about `batch_rows` lines at a time: memory follows the batch.
+
+        The batches hold the records, refusals and warnings (with the file's row numbers) that
+        `parse` gives for the whole file. File rules (`reject file when ...`) can only be decided
+        on the whole file: the columns they read, and only those, are kept from every batch and
+        the rules are decided after the last one, raising InboundFileError then, after every batch
+        was yielded. A caller that posts records must therefore post nothing before the iteration
+        ends without that error: either run `check_file_rules` first (a pass that maps nothing),
+        or collect the records and post them at the end. A row rule or field that aggregates over
+        rows sees its batch only. A journal entry spans rows, so such documents come as one batch.
+        """
+        name = file_name or Path(path).name
+        if self._document.entry_key is not None:
+            yield self.parse(Path(path).read_bytes(), name)
+            return
+        kept = _RuleLines(self._file_rules)
+        for rows, lines in self._batches(Path(path), name, batch_rows):
+            kept.add(lines)
+            if rows.height:
+                yield self._mapped(rows, name)
+        self._check_file(kept.whole(self._layout), name)
+
+    def check_file_rules(
+        self, path: Path, file_name: str | None = None, *, batch_rows: int = BATCH_ROWS
+    ) -> None:
+        """Raise InboundFileError when a file rule refuses the file; reads it in batches."""
+        name = file_name or Path(path).name
+        kept = _RuleLines(self._file_rules)
+        for _, lines in self._batches(Path(path), name, batch_rows):
+            kept.add(lines)
+        self._check_file(kept.whole(self._layout), name)
+
+    def _batches(
+        self, path: Path, file_name: str, batch_rows: int
+    ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+        """(rows that become records, the lines they came from, as read) per batch."""
+        fmt, options = self._settings.format, self._settings.options
+        try:
+            if self._layout is None:
+                first = self._first
+                for frame in fmt.iter_read(path, options, batch_rows):
+                    frame = self._columns_checked(frame, file_name)
+                    frame = frame.with_row_index(ROW, offset=first)
+                    first += frame.height
+                    yield frame, frame
+                return
+            carry = _Carry(self._layout, self._row_reads())
+            for lines in fmt.iter_read_records(path, self._layout.records, options, batch_rows):
+                yield carry.rows(carry.push(lines)), lines
+            yield carry.rows(carry.rest()), carry.empty
+        except FileFormatError as error:
+            raise InboundFileError(f"{file_name}: {error.message}", hint=error.hint) from error
+
+    def _row_reads(self) -> set[str]:
+        """The columns the fields and row checks read."""
+        exprs = [compiled.expr for _, compiled in self._fields]
+        for check in self._checks:
+            exprs += [check.failed, check.message]
+            if check.value is not None:
+                exprs.append(check.value)
+        return {name for expr in exprs for name in expr.meta.root_names()}
 
     def _check_file(self, lines: pl.DataFrame, file_name: str) -> None:
         """The first file rule that holds refuses the whole file, with the analyst's message."""
@@ -181,49 +280,61 @@ class InboundSection:
             return
         if lines.height == 0:
             lines = lines.clear(1)
-        results = lines.select(
-            pl.struct(
-                rule.condition.fill_null(False).alias("failed"), rule.message.alias("message")
-            ).alias(str(i))
+        failed = lines.lazy().select(
+            rule.condition.fill_null(False).any().alias(str(i))
             for i, rule in enumerate(self._file_rules)
         )
-        for column in results.columns:
-            failing = results.filter(pl.col(column).struct.field("failed"))
-            if failing.height:
-                message = failing[column].struct.field("message")[0]
+        for rule, hit in zip(self._file_rules, failed.collect().row(0), strict=True):
+            if hit:
+                # The message of the first line the rule holds for: messages may read that line.
+                first = (
+                    lines.lazy()
+                    .select(rule.message.alias("message"), rule.condition.alias("failed"))
+                    .filter(pl.col("failed").fill_null(False))
+                    .select(pl.first("message"))
+                )
                 raise InboundFileError(
-                    f"{file_name}: {message}",
+                    f"{file_name}: {first.collect().item()}",
                     hint="nothing in the file was used; ask the partner for a corrected file",
                 )
 
-    def _problems(self, frame: pl.DataFrame, file_name: str):
+    def _problems(
+        self, frame: pl.DataFrame, file_name: str
+    ) -> tuple[list[RowProblem], list[RowProblem]]:
+        """The rows each check refuses or warns about, in row order (checks in order within one).
+
+        The failing checks' rows are gathered in one lazy query, so that polars evaluates them
+        side by side; messages may read a whole entry (`.over(...)`), so they see every row first.
+        """
         rejected: list[RowProblem] = []
         warnings: list[RowProblem] = []
         if not self._checks:
             return rejected, warnings
         failing = frame.select(pl.col(f"__fail{i}").any() for i in range(len(self._checks)))
+        parts = []
         for i, check in enumerate(self._checks):
             if not failing.item(0, i):
                 continue
             value = check.value if check.value is not None else pl.lit(None, dtype=pl.String)
-            # Messages may read a whole entry (`.over(...)`), so they see every row first.
-            rows = (
-                frame.select(
+            parts.append(
+                frame.lazy()
+                .select(
                     ROW,
                     pl.col(f"__fail{i}"),
-                    check.message.alias("message"),
+                    pl.lit(i, dtype=pl.UInt32).alias("check"),
+                    check.message.cast(pl.String).alias("message"),
                     value.cast(pl.String).alias("value"),
                 )
                 .filter(pl.col(f"__fail{i}"))
                 .drop(f"__fail{i}")
             )
+        if not parts:
+            return rejected, warnings
+        found = pl.concat(parts).sort(ROW, "check", maintain_order=True).collect()
+        for row, i, message, raw in found.iter_rows():
+            check = self._checks[i]
             target = rejected if check.severity == "reject" else warnings
-            target.extend(
-                RowProblem(file_name, row, check.column, raw, message)
-                for row, message, raw in rows.iter_rows()
-            )
-        rejected.sort(key=lambda problem: problem.row_number)
-        warnings.sort(key=lambda problem: problem.row_number)
+            target.append(RowProblem(file_name, row, check.column, raw, message))
         return rejected, warnings
 
 
@@ -239,9 +350,118 @@ def _carried(lines: pl.DataFrame, layout: _Layout) -> pl.DataFrame:
         seen = lines.filter(pl.col(RECORD_TYPE) == record.name)[LINE].min()
         header = seen is not None and (first_row is None or seen < first_row)
         for spec in record.fields:
+            if f"{record.name}.{spec.name}" not in lines.columns:
+                continue  # a column no file rule reads, left out of the lines kept for them
             column = pl.col(f"{record.name}.{spec.name}")
             fills.append(column.forward_fill() if header else column.backward_fill())
     return lines.with_columns(fills)
+
+
+class _RuleLines:
+    """The columns file rules read, kept from every batch so the rules can see the whole file."""
+
+    def __init__(self, rules: list[FileRule]) -> None:
+        self._names = {
+            name
+            for rule in rules
+            for expr in (rule.condition, rule.message)
+            for name in expr.meta.root_names()
+        }
+        self._parts: list[pl.DataFrame] = []
+        self._active = bool(rules)
+
+    def add(self, lines: pl.DataFrame) -> None:
+        if self._active:
+            keep = dict.fromkeys([LINE, ROW, RECORD_TYPE, *sorted(self._names)])
+            self._parts.append(lines.select(name for name in keep if name in lines.columns))
+
+    def whole(self, layout: _Layout | None) -> pl.DataFrame:
+        if not self._parts:
+            return pl.DataFrame()
+        lines = pl.concat(self._parts, how="diagonal_relaxed")
+        return _carried(lines, layout) if layout is not None else lines
+
+
+class _Carry:
+    """Header and trailer values carried to the rows of a file read in batches, as `_carried`
+    does for a whole file: header values carry down across batches; a row that reads a trailer
+    waits (with the lines after it) until a line of that trailer has been read."""
+
+    def __init__(self, layout: _Layout, row_reads: set[str]) -> None:
+        self._layout = layout
+        self._others = [record for record in layout.records if record.name != layout.row_record]
+        self._waits_for = {
+            record.name
+            for record in self._others
+            for spec in record.fields
+            if f"{record.name}.{spec.name}" in row_reads
+        }
+        self._first_row: int | None = None
+        self._headers: dict[str, bool] = {}  # record -> first seen before the first row
+        self._last: dict[str, Any] = {}  # header columns -> the value carried into the next batch
+        self._pending: pl.DataFrame | None = None
+        self.empty = pl.DataFrame()
+
+    def rows(self, lines: pl.DataFrame) -> pl.DataFrame:
+        return lines.rename({LINE: ROW}).filter(pl.col(RECORD_TYPE) == self._layout.row_record)
+
+    def push(self, lines: pl.DataFrame) -> pl.DataFrame:
+        """The lines that can be mapped now, with carried values; the others wait."""
+        if self._first_row is None:
+            self._first_row = _first_line(lines, self._layout.row_record)
+        for record in self._others:
+            seen = _first_line(lines, record.name)
+            if record.name not in self._headers and seen is not None:
+                self._headers[record.name] = self._first_row is None or seen < self._first_row
+        if self.empty.width == 0:
+            self.empty = lines.clear()
+        frame = lines if self._pending is None else pl.concat([self._pending, lines])
+        cut = self._cut(frame)
+        ready, self._pending = frame.filter(pl.col(LINE) <= cut), frame.filter(pl.col(LINE) > cut)
+        return self._filled(ready)
+
+    def rest(self) -> pl.DataFrame:
+        """The lines still waiting when the file ends: a trailer never came, its values are null."""
+        frame = self._pending if self._pending is not None else self.empty
+        self._pending = None
+        return self._filled(frame)
+
+    def _cut(self, frame: pl.DataFrame) -> int:
+        """The last line whose trailers have been read: every line when no row reads a trailer."""
+        last = frame[LINE].max() or 0
+        if self._first_row is None:
+            return last
+        for name in self._waits_for:
+            if not self._headers.get(name, False):
+                found = frame.filter(pl.col(RECORD_TYPE) == name)[LINE].max()
+                last = min(last, found or 0)
+        return last
+
+    def _filled(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.height == 0:
+            return frame
+        fills = []
+        for record in self._others:
+            for spec in record.fields:
+                name = f"{record.name}.{spec.name}"
+                column = pl.col(name)
+                if self._headers.get(record.name, False):
+                    carried = self._last.get(name)
+                    column = column.forward_fill()
+                    fills.append(column if carried is None else column.fill_null(carried))
+                else:
+                    fills.append(column.backward_fill())
+        filled = frame.with_columns(fills)
+        for record in self._others:
+            if self._headers.get(record.name, False):
+                for spec in record.fields:
+                    name = f"{record.name}.{spec.name}"
+                    self._last[name] = filled[name][-1]
+        return filled
+
+
+def _first_line(lines: pl.DataFrame, record: str) -> int | None:
+    return lines.filter(pl.col(RECORD_TYPE) == record)[LINE].min()
 
 
 def _siblings(rows: pl.DataFrame, rejected: list[RowProblem], key: str, file_name: str):
@@ -370,6 +590,18 @@ def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule 
     if statement.scope == "file":
         if statement.kind == "warn":
             report(statement.pos, "warn file is not a rule: use reject file, or warn per row")
+            return None
+        # File rules are decided on the file's lines as read (also when it is streamed), before
+        # any record is made, so they may read the partner's data but not the fields assigned.
+        read = {*condition.expr.meta.root_names(), *message.meta.root_names()}
+        assigned = sorted(name.removeprefix("field.") for name in read if name.startswith("field."))
+        if assigned:
+            report(
+                statement.condition.pos,
+                f"reject file reads the partner's file as it is, before fields are assigned, so it "
+                f"cannot use {', '.join(assigned)}: write the value from the file instead, e.g. "
+                f'sum(money(col("..."))) or sum(money(detail.Amount))',
+            )
             return None
         return FileRule(condition.expr, message)
     column = condition.source_column

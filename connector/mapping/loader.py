@@ -79,15 +79,26 @@ def _compile(path: Path, functions: FunctionRegistry) -> tuple[Mapping | None, l
 
     outbound: dict[str, OutboundSection] = {}
     inbound: dict[str, InboundSection] = {}
+    first: dict[tuple[str, str], ast.Pos] = {}
     for section in parsed.sections:
         expected = _PREPOSITIONS[section.direction]
         if section.preposition != expected:
-            report(section.pos, f"write `{section.direction} {section.document} {expected} ...`")
+            report(
+                section.pos,
+                f"{section.direction} sections say `{expected}`: write "
+                f"`{section.direction} {section.document} {expected} {section.format}`",
+            )
             continue
         target = outbound if section.direction == "outbound" else inbound
-        if section.document in target:
-            report(section.pos, f"a second `{section.direction} {section.document}` section")
+        key = (section.direction, section.document)
+        if key in first:
+            report(
+                section.pos,
+                f"a second `{section.direction} {section.document}` section (the first is at "
+                f"line {first[key].line}): merge them or remove one",
+            )
             continue
+        first[key] = section.pos
         build = compile_outbound if section.direction == "outbound" else compile_inbound
         compiled = build(section, compiler_for, report)
         if compiled is not None:

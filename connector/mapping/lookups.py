@@ -16,18 +16,24 @@ from connector.mapping.compiler import LookupTable, Report, did_you_mean
 
 def build_lookups(
     definitions: tuple[ast.Lookup, ...], base: Path, report: Report
-) -> dict[str, LookupTable]:
-    tables: dict[str, LookupTable] = {}
+) -> dict[str, LookupTable | None]:
+    """Every table by name; a table that could not be built (reported) maps to None, so its uses
+    are not reported again as unknown lookups."""
+    tables: dict[str, LookupTable | None] = {}
+    first: dict[str, ast.Pos] = {}
     for definition in definitions:
-        if definition.name in tables:
-            report(definition.pos, f"lookup {definition.name!r} is defined twice")
+        if definition.name in first:
+            report(
+                definition.pos,
+                f"lookup {definition.name!r} is defined twice (first at line "
+                f"{first[definition.name].line}): rename or remove one",
+            )
             continue
+        first[definition.name] = definition.pos
         if isinstance(definition, ast.InlineLookup):
-            table = _inline(definition, report)
+            tables[definition.name] = _inline(definition, report)
         else:
-            table = _from_file(definition, base, report)
-        if table is not None:
-            tables[definition.name] = table
+            tables[definition.name] = _from_file(definition, base, report)
     return tables
 
 
@@ -35,13 +41,13 @@ def _inline(definition: ast.InlineLookup, report: Report) -> LookupTable | None:
     seen: dict[str, str] = {}
     for key, value, pos in definition.entries:
         if key in seen:
-            report(pos, f"{definition.name}: key {key!r} appears twice")
+            report(pos, f"lookup {definition.name}: key {key!r} appears twice: keep one entry")
             return None
         seen[key] = value
     if definition.default is not None and definition.missing is not None:
         report(
             definition.pos,
-            f"{definition.name} has both `else ->` and `if missing`: keep one",
+            f"lookup {definition.name} has both `else ->` and `if missing`: keep one",
         )
         return None
     return _table(definition, tuple(seen), tuple(seen.values()), definition.default)
@@ -63,7 +69,11 @@ def _from_file(definition: ast.FileLookup, base: Path, report: Report) -> Lookup
     try:
         frame = CsvFormat().read(path.read_bytes(), CsvOptions())
     except OSError as error:
-        report(definition.pos, f"{where}: cannot read {path}: {error.strerror or error}")
+        report(
+            definition.pos,
+            f"{where}: cannot read {definition.path!r}: {error.strerror or error} (a lookup file "
+            f"is read from the mapping's folder, {base}: put it there or fix the name)",
+        )
         return None
     except FileFormatError as error:
         report(definition.pos, f"{where}: {path.name}: {error.message}")

@@ -6,6 +6,7 @@ EDIFACT segments, loops over lines) add statement kinds without changing what a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -44,11 +45,29 @@ class BadLiteral(Node):
 
 @dataclass(frozen=True)
 class FieldPath(Node):
+    """`invoice.amount`, `header.Batch`, `header."Paid On"`: parts unquoted, as the names read."""
+
     parts: tuple[str, ...]
 
     @property
     def dotted(self) -> str:
         return ".".join(self.parts)
+
+    @property
+    def written(self) -> str:
+        """The path as the mapping spells it, names that are not plain words in quotes."""
+        return ".".join(written_name(part) for part in self.parts)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def written_name(name: str) -> str:
+    """A field name as a mapping writes it after a dot: bare when it is a plain word."""
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,8 @@ class OutboundSection:
 
     def _write_records(self, detail: pl.DataFrame, table: pl.DataFrame, run: RunContext) -> bytes:
         """Every record in declaration order; records written once read the kept rows whole."""
-        rows = table.select(self._once_inputs).with_columns(pl.lit(True).alias(KEPT))
+        # The flag first: a select of no columns would have no rows left to count.
+        rows = table.with_columns(pl.lit(True).alias(KEPT)).select(KEPT, *self._once_inputs)
         standin = pl.DataFrame({KEPT: [False]})
         whole = pl.concat([rows, standin], how="diagonal_relaxed").with_columns(_run_columns(run))
         once = {record.layout.name: whole.select(exprs) for record, exprs in self._once}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -59,7 +60,8 @@ _TERMINAL_WORDS = {
     "RULE_KIND": "reject or warn",
     "SETTING_WORD": "a setting (file, delimiter, encoding, quote, escape, root, element)",
     "COMPARE": "a comparison (== != < <= > >=)",
-    "ADD": "+ or -",
+    "PLUS": '"+"',
+    "MINUS": '"-"',
     "MUL": "* or /",
 }
 
@@ -99,25 +101,98 @@ def syntax_problem(error: UnexpectedInput, text: str, file: str) -> Problem:
     lines = text.splitlines()
     line = max(getattr(error, "line", 1) or 1, 1)
     column = max(getattr(error, "column", 1) or 1, 1)
+    message = _describe(error)
+    if isinstance(error, UnexpectedToken):
+        misspelt = _misspelt_statement(error)
+        if misspelt is not None:
+            (line, column), message = misspelt
+        elif error.token.type == "$END":
+            opened = _unclosed_brace(text)
+            if opened is not None:
+                line, column = opened
+                message = "the file ends before this '{' is closed: add '}' where it ends"
+    elif isinstance(error, UnexpectedCharacters) and error.char == '"':
+        # A text's closing quote must be on its own line, so a '"' the lexer refuses opens one.
+        message = 'this text is not closed: add the closing " before the end of the line'
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    return Problem(file, line, column, _describe(error), source_line)
+    return Problem(file, line, column, message, source_line)
 
 
 def _describe(error: UnexpectedInput) -> str:
     if isinstance(error, UnexpectedToken):
         found = "end of file" if error.token.type == "$END" else repr(str(error.token))
-        previous = (getattr(error, "token_history", None) or [None])[-1]
-        if isinstance(previous, Token) and previous.type == "NAME":
-            guess = difflib.get_close_matches(str(previous), STATEMENT_KEYWORDS, n=1)
-            if guess and "EQUAL" in error.expected:
-                return (
-                    f"unexpected {found} after {str(previous)!r}: did you mean the setting "
-                    f"{guess[0]!r}? (a field assignment would need '=')"
-                )
+        guess = _closest_keyword(str(error.token), error.expected)
+        if error.token.type != "$END" and guess:
+            expected = _expected(error.expected)
+            return f"unexpected {found}; did you mean {guess!r}? (expected {expected})"
         return f"unexpected {found}; expected {_expected(error.expected)}"
     if isinstance(error, UnexpectedCharacters):
-        return f"unexpected character {error.char!r}; expected {_expected(error.allowed)}"
+        return (
+            f"unexpected character {error.char!r}: it has no meaning here; remove it, or write "
+            "it inside a text in double quotes"
+        )
     return "unexpected end of file: a section or a lookup is not closed with '}'"
+
+
+def _misspelt_statement(error: UnexpectedToken) -> tuple[tuple[int, int], str] | None:
+    """`rejct when ...`, `delimeter ","`: a misspelt statement word reads as a field name, so the
+    parser stumbles on the word after it; point at the misspelling instead."""
+    previous = (getattr(error, "token_history", None) or [None])[-1]
+    if not (isinstance(previous, Token) and previous.type == "NAME" and "EQUAL" in error.expected):
+        return None
+    guess = difflib.get_close_matches(str(previous), STATEMENT_KEYWORDS, n=1)
+    if not guess:
+        return None
+    what = "the setting " if guess[0] in SETTING_KEYWORDS else ""
+    message = (
+        f"unknown statement {str(previous)!r}: did you mean {what}{guess[0]!r}? "
+        f"(a field assignment would need '=')"
+    )
+    return (previous.line, previous.column), message
+
+
+def _closest_keyword(found: str, terminals) -> str | None:
+    """The keyword the parser expected that the token is a misspelling of, if any."""
+    if not found.isidentifier():
+        return None
+    words = [word for terminal in terminals for word in _keyword_words(terminal)]
+    guess = difflib.get_close_matches(found, words, n=1)
+    return guess[0] if guess else None
+
+
+def _keyword_words(terminal: str) -> list[str]:
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return []
+    if pattern.type == "str":
+        return [pattern.value] if pattern.value.isidentifier() else []
+    alternatives = re.fullmatch(r"\(([a-z_|]+)\)\\b", pattern.value)
+    return alternatives.group(1).split("|") if alternatives else []
+
+
+def _unclosed_brace(text: str) -> tuple[int, int] | None:
+    """Where the last '{' left open starts, skipping texts in quotes and comments."""
+    opened: list[tuple[int, int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        i, quoted = 0, False
+        while i < len(line):
+            char = line[i]
+            if quoted:
+                if char == "\\":
+                    i += 1
+                elif char == '"':
+                    quoted = False
+            elif char == '"':
+                quoted = True
+            elif char == "#":
+                break
+            elif char == "{":
+                opened.append((number, i + 1))
+            elif char == "}" and opened:
+                opened.pop()
+            i += 1
+    return opened[-1] if opened else None
 
 
 def _expected(terminals: set[str] | frozenset[str]) -> str:
@@ -391,7 +466,8 @@ class _ToAst(Transformer):
         return ast.Literal(self._pos(children[0]), str(children[0]) == "true")
 
     def field(self, children):
-        return ast.FieldPath(self._pos(children[0]), tuple(str(c) for c in children))
+        parts = tuple(_unquote(c) if c.type == "STRING" else str(c) for c in children)
+        return ast.FieldPath(self._pos(children[0]), parts)
 
     def column(self, children):
         token = children[0]

@@ -6,17 +6,9 @@ equal); regenerate it with `python -m connector.mapping.reference > docs/functio
 
 from __future__ import annotations
 
-from itertools import takewhile
-
 from rich.table import Table
 
-from connector.mapping.functions import (
-    REQUIRED,
-    Function,
-    FunctionRegistry,
-    Param,
-    builtin_registry,
-)
+from connector.mapping.functions import REQUIRED, Function, FunctionRegistry, builtin_registry
 
 _INTRO = """\
 # Mapping functions
@@ -36,33 +28,21 @@ and the refusal names the column and the value.
 def parameter_text(function: Function) -> str:
     """Parameters as `name: kinds = default`, marked (constant) where a literal is required.
 
-    A run of optional numbered parameters (concat's value3 .. value8) reads as one entry.
+    A repeating last parameter (concat's `more`) reads `more ...: any (any number)`.
     """
     parts: list[str] = []
-    params = list(function.params)
-    while params:
-        param = params.pop(0)
-        name = param.name
-        if param.default is None and not param.constant:
-            run = list(takewhile(lambda p, stem=_stem(name): _continues(p, stem), params))
-            if run:
-                params = params[len(run) :]
-                name = f"{name} .. {run[-1].name}"
+    for param in function.params:
+        name = f"{param.name} ..." if param.variadic else param.name
         text = f"{name}: {param.kinds_text}"
         if param.default not in (REQUIRED, None):
             text += f" = {param.default!r}"
-        marks = ["optional"] if param.default is None else []
+        if param.variadic:
+            marks = ["any number"] if param.default is None else ["one or more"]
+        else:
+            marks = ["optional"] if param.default is None else []
         marks += ["constant"] if param.constant else []
         parts.append(f"{text} ({', '.join(marks)})" if marks else text)
     return ", ".join(parts)
-
-
-def _stem(name: str) -> str:
-    return name.rstrip("0123456789")
-
-
-def _continues(param: Param, stem: str) -> bool:
-    return param.default is None and _stem(param.name) == stem
 
 
 def functions_table(registry: FunctionRegistry) -> Table:

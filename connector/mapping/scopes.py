@@ -7,6 +7,7 @@ record written once per file they cover every row of the file (a plain aggregate
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 
 import polars as pl
@@ -199,7 +200,7 @@ class OutboundScope:
         if self.context == "row" and reads != {LINE_ROOT}:
             report(
                 node.pos,
-                f"{node.name} goes over the lines of a {self.document.name}: give it line "
+                f"{node.name} goes over the lines of each {self.document.name}: give it line "
                 f"fields only, like {node.name}(line.amount)",
             )
             return None
@@ -277,7 +278,7 @@ class InboundScope:
         if name in self.records:
             return self._record_field(node, report)
         if len(node.parts) > 1:
-            report(node.pos, f"inbound fields have no parts: write {name}, not {node.dotted}")
+            report(node.pos, f"inbound fields have no parts: write {name}, not {node.written}")
             return None
         if name in self.assigned:
             known = self.assigned[name]
@@ -296,11 +297,11 @@ class InboundScope:
         fields = self.records[record]
         if len(rest) != 1 or rest[0] not in fields:
             name = ".".join(rest)
-            report(
-                node.pos,
-                f"record {record} has no field {name!r}{did_you_mean(name, fields)} "
-                f"(fields: {', '.join(fields)})",
-            )
+            written = {f"{record}.{ast.written_name(field)}": field for field in fields}
+            guess = difflib.get_close_matches(name, list(written.values()), n=1)
+            hint = next((f"; did you mean {w}?" for w, f in written.items() if [f] == guess), "")
+            listed = ", ".join(ast.written_name(field) for field in fields)
+            report(node.pos, f"record {record} has no field {name!r}{hint} (fields: {listed})")
             return None
         column = f"{record}.{rest[0]}"
         return Compiled(pl.col(column), Kind.TEXT, pl.String, (), column)
@@ -328,7 +329,9 @@ class InboundScope:
                     f"{did_you_mean(counted, [*self.records, 'rows'])}",
                 )
                 return None
-            return Compiled(rows.sum().cast(pl.Int64), Kind.NUMBER, pl.Int64)
+            # pl.len(), not a literal's sum: a literal is one value, whatever the frame's height.
+            total = pl.len() if self.row_filter is None else self.row_filter.sum()
+            return Compiled(total.cast(pl.Int64), Kind.NUMBER, pl.Int64)
         value = compile_arg(argument)
         if value is None:
             return None

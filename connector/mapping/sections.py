@@ -39,16 +39,14 @@ def section_settings(section: ast.Section, report: Report) -> SectionSettings | 
         name = statement.name
         kind = name.split()[0]  # `namespace gx` is one of several namespace settings
         if name in values:
-            report(statement.pos, f"{name} is set twice in this section")
+            report(
+                statement.pos,
+                f"{name} is set twice in this section (first at line {values[name].pos.line}): "
+                "keep one",
+            )
             ok = False
         elif kind not in own and kind not in fmt.settings:
-            other = "inbound" if section.direction == "outbound" else "outbound"
-            where = (
-                f"a setting of {other} sections"
-                if name in SECTION_SETTINGS[other]
-                else f"not a setting of the {fmt.name} format"
-            )
-            report(statement.pos, f"{name} is {where}")
+            report(statement.pos, _misplaced_setting(section, kind, fmt))
             ok = False
         values[name] = statement
     format_values = {
@@ -63,6 +61,17 @@ def section_settings(section: ast.Section, report: Report) -> SectionSettings | 
         report(pos, error.message)
         return None
     return SectionSettings(fmt, options, values) if ok else None
+
+
+def _misplaced_setting(section: ast.Section, name: str, fmt: Format) -> str:
+    other = "inbound" if section.direction == "outbound" else "outbound"
+    if name in SECTION_SETTINGS[other]:
+        return f"{name} is a setting of {other} sections, not of {section.direction} ones"
+    usable = sorted(SECTION_SETTINGS[section.direction] | fmt.settings)
+    return (
+        f"{name} is not a setting of {section.direction} {fmt.name} sections"
+        f"{did_you_mean(name, usable)} (settings here: {', '.join(usable)})"
+    )
 
 
 def unknown_document(section: ast.Section, known, report: Report) -> None:
@@ -131,7 +140,8 @@ def _layout(record: ast.Record, report: Report) -> RecordLayout | None:
         if width is not None and isinstance(literal, str) and len(literal) > width:
             report(
                 spec.expr.pos,
-                f"{literal!r} is {len(literal)} characters; the field {spec.name} is {width} wide",
+                f"{literal!r} is {len(literal)} characters; the field {spec.name} is {width} "
+                "wide: shorten the text or widen the field",
             )
             ok = False
         fields.append(

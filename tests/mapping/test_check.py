@@ -88,7 +88,8 @@ def test_operators_check_their_operands(write_mapping):
         )
     )
     assert [p.message for p in problems] == [
-        "'+' needs a money value or a number, got text",
+        "'+' needs a money value or a number, got text: read the text as a number with "
+        "number(...) or money(...)",
         "cannot compare a date with text: read the text as a date with parse_date(...)",
     ]
 

@@ -67,12 +67,17 @@ def test_syntax_error_has_position_caret_and_expectation():
 def test_misspelled_setting_suggests_the_right_one():
     (problem,) = parse('mapping "x"\noutbound invoice to csv {\n  delimeter ","\n}', "x.map")
     assert problem.line == 3
-    assert "did you mean the setting 'delimiter'" in problem.message
+    assert problem.message == (
+        "unknown statement 'delimeter': did you mean the setting 'delimiter'? "
+        "(a field assignment would need '=')"
+    )
+    assert (problem.line, problem.column) == (3, 3)
 
 
 def test_unclosed_section_and_stray_character():
     (problem,) = parse('mapping "x"\noutbound invoice to csv {\n "A" = 1', "x.map")
-    assert "unexpected end of file" in problem.message
+    assert problem.message == "the file ends before this '{' is closed: add '}' where it ends"
+    assert (problem.line, problem.column) == (2, 25)
     (problem,) = parse('mapping "x"\noutbound invoice to csv {\n "A" = 1 $ 2\n}', "x.map")
     assert (problem.line, problem.column) == (3, 10)
     assert "unexpected character '$'" in problem.message

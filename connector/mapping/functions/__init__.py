@@ -38,6 +38,9 @@ class Param:
     # Parts of a money value the function reads besides its amount (currency reads "code"), so
     # the frame builder fetches them as it does for `invoice.amount.code`.
     money_parts: frozenset[str] = frozenset()
+    # The last parameter may repeat: it takes every positional argument left over (concat's
+    # values), each one kind-checked; optional unless it has no default (then at least one).
+    variadic: bool = False
 
     @property
     def required(self) -> bool:
@@ -52,10 +55,14 @@ class Param:
 
 @dataclass(frozen=True)
 class Arguments:
-    """What a function's compile step receives: compiled values and the constants' Python values."""
+    """What a function's compile step receives: compiled values and the constants' Python values.
+
+    `repeated` holds the values given to a variadic last parameter, in the order written.
+    """
 
     values: dict[str, Compiled]
     constants: dict[str, object]
+    repeated: tuple[Compiled, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,29 @@ class Function:
     # How the result's kind follows the arguments, for functions whose `result` is only typical.
     result_note: str | None = None
 
+    def __post_init__(self) -> None:
+        for param in self.params[:-1]:
+            if param.variadic:
+                raise FunctionDefinitionError(
+                    f"mapping function {self.name!r}: only the last parameter may repeat, "
+                    f"not {param.name!r}",
+                    hint="move the repeating parameter to the end of params",
+                )
+        if self.params and self.params[-1].variadic and self.params[-1].constant:
+            raise FunctionDefinitionError(
+                f"mapping function {self.name!r}: a repeating parameter cannot be constant",
+                hint="drop constant=True from the last parameter, or make it not repeat",
+            )
+
     @property
     def result_text(self) -> str:
         return self.result_note or str(self.result)
+
+    @property
+    def variadic(self) -> Param | None:
+        """The repeating last parameter, if the function takes any number of values."""
+        last = self.params[-1] if self.params else None
+        return last if last is not None and last.variadic else None
 
     def signature(self) -> str:
         parts = []
@@ -80,22 +107,15 @@ class Function:
             everything = len(param.kinds) == len(Kind)
             kinds = "any" if everything else " or ".join(sorted(map(str, param.kinds)))
             text = f"{param.name}: {kinds}"
-            parts.append(text if param.required else f"{text} = {param.default!r}")
+            if param.variadic:
+                parts.append(f"{text} ...")
+            else:
+                parts.append(text if param.required else f"{text} = {param.default!r}")
         return f"{self.name}({', '.join(parts)}) -> {self.result_text}"
 
 
-def numbered_params(
-    stem: str, kinds: frozenset[Kind], *, required: int, total: int
-) -> tuple[Param, ...]:
-    """`stem1 .. stemN` for functions that take a list of values (concat, coalesce).
-
-    The call binder matches arguments to parameters by position; numbered optional parameters
-    let such functions take up to `total` values while each one is still kind-checked.
-    """
-    return tuple(
-        Param(f"{stem}{i}", kinds, default=REQUIRED if i <= required else None)
-        for i in range(1, total + 1)
-    )
+class FunctionDefinitionError(ConfigurationError):
+    """A function (built-in or from a plugin) whose parameters the binder cannot use."""
 
 
 class DuplicateFunctionError(ConfigurationError):

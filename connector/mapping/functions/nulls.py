@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from connector.mapping.functions import (
-    Arguments,
-    Function,
-    FunctionRegistry,
-    Param,
-    numbered_params,
-)
+from connector.mapping.functions import Arguments, Function, FunctionRegistry, Param
 from connector.mapping.values import (
     DECIMAL,
     Compiled,
@@ -26,7 +20,6 @@ from connector.mapping.values import (
 )
 
 ANY = frozenset(Kind)
-MAX_VALUES = 8
 KIND_NOTE = "the values' kind (text when they differ)"
 
 
@@ -49,7 +42,7 @@ def first_present(values: list[Compiled]) -> Compiled:
 
 
 def _coalesce(args: Arguments) -> Compiled:
-    return first_present(list(args.values.values()))
+    return first_present([*args.values.values(), *args.repeated])
 
 
 def _default(args: Arguments) -> Compiled:
@@ -68,10 +61,10 @@ def register(registry: FunctionRegistry) -> None:
     registry.register(
         Function(
             "coalesce",
-            numbered_params("value", ANY, required=2, total=MAX_VALUES),
+            (Param("value1", ANY), Param("value2", ANY), Param("more", ANY, None, variadic=True)),
             Kind.TEXT,
             _coalesce,
-            f"the first of up to {MAX_VALUES} values that is not missing",
+            "the first of two or more values that is not missing",
             result_note=KIND_NOTE,
         )
     )

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from connector.mapping.functions import (
-    Arguments,
-    Function,
-    FunctionRegistry,
-    Param,
-    numbered_params,
-)
+from connector.mapping.functions import Arguments, Function, FunctionRegistry, Param
 from connector.mapping.values import Compiled, Kind, as_text, merged_checks, source_of
 
 TEXT = frozenset({Kind.TEXT, Kind.NULL})
 WORDS = frozenset({Kind.TEXT})  # constants: a literal is never missing
 ANY = frozenset(Kind)
 WHOLE = frozenset({Kind.NUMBER})
-MAX_PARTS = 8
 PAD_SIDES = ("left", "right")
 
 
@@ -141,7 +134,7 @@ def _test(name: str, method: str, summary: str) -> Function:
 
 
 def _concat(args: Arguments) -> Compiled:
-    values = list(args.values.values())
+    values = [*args.values.values(), *args.repeated]
     expr = pl.concat_str([as_text(value) for value in values], ignore_nulls=True)
     return Compiled(expr, Kind.TEXT, pl.String, merged_checks(*values), source_of(*values))
 
@@ -237,10 +230,10 @@ def register(registry: FunctionRegistry) -> None:
         _test("contains", "contains", "true when part occurs in the text (no patterns)"),
         Function(
             "concat",
-            numbered_params("value", ANY, required=2, total=MAX_PARTS),
+            (Param("value1", ANY), Param("value2", ANY), Param("more", ANY, None, variadic=True)),
             Kind.TEXT,
             _concat,
-            f"up to {MAX_PARTS} values written one after another; missing ones are skipped",
+            "two or more values written one after another; missing ones are skipped",
         ),
         Function("to_text", (Param("value", ANY),), Kind.TEXT, _to_text, "the value as text"),
     ):
