@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from connector.errors import DataError
@@ -64,33 +66,56 @@ def receive_payments(run: PartnerRun) -> list[FileOutcome]:
 
 
 def process_file(run: PartnerRun, claimed: ClaimedFile) -> FileOutcome:
-    """Post one claimed file's payments and move it to processed/ or error/ with a report."""
-    data = run.folders.read(claimed)
-    sha256 = hashlib.sha256(data).hexdigest()
-    transfer_id = run.store.transfers.start(
-        partner=run.partner.name,
-        direction="inbound",
-        document_kind="payment",
-        file_name=claimed.name,
-        sha256=sha256,
-        size=len(data),
-    )
-    state = _FileRun(claimed, sha256, transfer_id)
-    try:
-        batch = run.mapping.inbound("payment").parse(data, claimed.name)
-    except DataError as error:
-        return _finish(run, state, file_error=str(error))
-    state.rejected.extend(batch.rejected)
-    state.warnings.extend(batch.warnings)
-    invoices = _invoices_by_number(run, batch.records)
-    for record in batch.records:
-        _settle_row(run, state, record, invoices.get(str(record.values["invoice_number"])))
+    """Post one claimed file's payments and move it to processed/ or error/ with a report.
+
+    The file is copied to a local temp file and mapped in batches, so memory follows the batch,
+    not the file. Its file rules (`reject file when ...`) are decided in a first pass, before
+    anything is posted: a file they refuse posts nothing.
+    """
+    section = run.mapping.inbound("payment")
+    with tempfile.TemporaryDirectory(prefix="ml-connector-") as folder:
+        local = run.folders.download(claimed, Path(folder) / "claimed")
+        sha256, size = _digest(local)
+        transfer_id = run.store.transfers.start(
+            partner=run.partner.name,
+            direction="inbound",
+            document_kind="payment",
+            file_name=claimed.name,
+            sha256=sha256,
+            size=size,
+        )
+        state = _FileRun(claimed, sha256, transfer_id)
+        invoices: dict[str, dict | None] = {}
+        try:
+            section.check_file_rules(local, claimed.name)
+            for batch in section.iter_batches(local, claimed.name):
+                state.rejected.extend(batch.rejected)
+                state.warnings.extend(batch.warnings)
+                _find_invoices(run, batch.records, invoices)
+                for record in batch.records:
+                    number = str(record.values["invoice_number"])
+                    _settle_row(run, state, record, invoices[number])
+        except DataError as error:
+            return _finish(run, state, file_error=str(error))
     return _finish(run, state)
 
 
-def _invoices_by_number(run: PartnerRun, records: list[InboundRecord]) -> dict[str, dict | None]:
-    numbers = {str(record.values["invoice_number"]) for record in records}
-    return {number: run.freshbooks.invoices.find_by_number(number) for number in sorted(numbers)}
+def _digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _find_invoices(
+    run: PartnerRun, records: list[InboundRecord], known: dict[str, dict | None]
+) -> None:
+    """Look up each invoice number once per file, however many batches name it."""
+    for number in sorted({str(record.values["invoice_number"]) for record in records}):
+        if number not in known:
+            known[number] = run.freshbooks.invoices.find_by_number(number)
 
 
 def _settle_row(

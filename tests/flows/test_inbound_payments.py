@@ -179,3 +179,41 @@ def test_crash_after_posting_then_rerun_posts_nothing_twice(
 def _folders(partner):
     with open_partner_run(partner) as run:
         yield run.folders
+
+
+def _northwind_file(invoices: list[dict], amounts: list[str], count: int) -> str:
+    """A Northwind fixed-width remittance: header, one detail per payment, control trailer."""
+    details = [
+        f"DT{invoice['invoice_number']:<10}{amount.replace('.', ''):0>12}CHK"
+        for invoice, amount in zip(invoices, amounts, strict=True)
+    ]
+    total = sum(int(amount.replace(".", "")) for amount in amounts)
+    return "\n".join(["HDB000099920260105", *details, f"TR{count:06d}{total:014d}", ""])
+
+
+@pytest.fixture
+def northwind(partner):
+    """The same partner, reading Northwind's fixed-width remittances instead."""
+    return partner.model_copy(update={"mapping": "northwind_fixed_width.map"})
+
+
+def test_fixed_width_remittance_posts_through_the_same_flow(northwind, sandbox, incoming):
+    invoices = _open_invoices(sandbox, 2)
+    _drop(incoming, "NWPAY_1.txt", _northwind_file(invoices, ["4.00", "6.25"], count=2))
+
+    [outcome] = inbound_payments(northwind)
+
+    assert outcome["status"] == "processed" and outcome["posted"] == 2
+    assert _payments_for(sandbox, invoices[1]["id"])[0]["amount"]["amount"] == "6.25"
+
+
+def test_a_file_its_trailer_refuses_posts_nothing(northwind, sandbox, incoming):
+    invoices = _open_invoices(sandbox, 2)
+    _drop(incoming, "NWPAY_2.txt", _northwind_file(invoices, ["4.00", "6.25"], count=3))
+
+    state = inbound_payments(northwind, return_state=True)
+
+    assert state.is_failed()
+    report = json.loads((incoming / "error" / "NWPAY_2.txt.error.json").read_text())
+    assert "the trailer counts 3 payments, the file has 2" in report["error"]
+    assert not any(_payments_for(sandbox, invoice["id"]) for invoice in invoices)
