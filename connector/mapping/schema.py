@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from connector.freshbooks.vocabulary import PAYMENT_TYPES
 from connector.mapping.values import MONEY_DTYPE, Kind
 
 
@@ -210,26 +211,6 @@ class TargetField:
     required: bool = False
     allowed: tuple[str, ...] = ()
     detail: bool = False
-
-
-PAYMENT_TYPES = (
-    "Check",
-    "Credit",
-    "Cash",
-    "Bank Transfer",
-    "Credit Card",
-    "Debit",
-    "PayPal",
-    "2Checkout",
-    "VISA",
-    "MASTERCARD",
-    "DISCOVER",
-    "AMEX",
-    "DINERS",
-    "JCB",
-    "ACH",
-    "Other",
-)
 
 
 @dataclass(frozen=True)

@@ -11,31 +11,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from connector.freshbooks.vocabulary import PAYMENT_TYPES as FRESHBOOKS_PAYMENT_TYPES
 from connector.sandbox.clock import format_timestamp, format_utc_timestamp
 from connector.sandbox.money import cents, money, plain_number
 
 ACTIVE, DELETED, ARCHIVED = 0, 1, 2
 
-PAYMENT_TYPES = frozenset(
-    {
-        "Check",
-        "Credit",
-        "Cash",
-        "Bank Transfer",
-        "Credit Card",
-        "Debit",
-        "PayPal",
-        "2Checkout",
-        "VISA",
-        "MASTERCARD",
-        "DISCOVER",
-        "AMEX",
-        "DINERS",
-        "JCB",
-        "ACH",
-        "Other",
-    }
-)
+PAYMENT_TYPES = frozenset(FRESHBOOKS_PAYMENT_TYPES)
 
 
 @dataclass
