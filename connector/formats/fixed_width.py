@@ -29,6 +29,7 @@ from connector.formats.text import canonical_encoding, decode, encode
 _NEWLINES = {"crlf": "\r\n", "lf": "\n"}
 _TEXT = "__text"
 _INT64_DIGITS = 18  # a field this wide holds no number an Int64 cannot
+_DECIMAL_DIGITS = 38  # the most digits a polars Decimal holds
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class FixedWidthFormat(Format):
     def read_records(
         self, data: bytes, records: Sequence[RecordLayout], options: FixedWidthOptions
     ) -> pl.DataFrame:
-        frame = _lines_frame(decode(data, options.encoding).split("\n"), records, first_line=1)
+        frame = _lines_frame(decode(data, options.encoding), records, first_line=1)
         if frame.height == 0:
             raise FileFormatError("the file is empty", hint="ask the partner to resend it")
         return frame
@@ -121,10 +122,7 @@ class FixedWidthFormat(Format):
         with Path(path).open("rb") as handle:
             while chunk := list(islice(handle, batch_rows)):
                 text = decode(b"".join(chunk), options.encoding, first_line=first_line)
-                lines = text.split("\n")
-                if lines[-1] == "":
-                    lines.pop()  # the chunk ends at a newline: no line after it
-                frame = _lines_frame(lines, records, first_line)
+                frame = _lines_frame(text, records, first_line)
                 first_line += len(chunk)
                 if frame.height:
                     empty = False
@@ -133,53 +131,61 @@ class FixedWidthFormat(Format):
             raise FileFormatError("the file is empty", hint="ask the partner to resend it")
 
 
-def _lines_frame(
-    lines: list[str], records: Sequence[RecordLayout], first_line: int
-) -> pl.DataFrame:
-    """The non-blank lines as rows (LINE counts from `first_line`), each sliced into its fields."""
-    text = pl.Series(_TEXT, lines, dtype=pl.String).str.strip_suffix("\r")
+def _lines_frame(text: str, records: Sequence[RecordLayout], first_line: int) -> pl.DataFrame:
+    """The non-blank lines as rows (LINE counts from `first_line`), each sliced into its fields.
+
+    The text is split into lines by polars, not Python: a Python string per line costs more
+    than reading every field of it.
+    """
+    line = pl.col(_TEXT).str.split("\n").explode()
+    if "\r" in text:
+        line = line.str.strip_suffix("\r")
     frame = (
-        pl.DataFrame([text])
+        pl.LazyFrame({_TEXT: [text]}, schema={_TEXT: pl.String})
+        .select(line)
         .with_row_index(LINE, offset=first_line)
-        .filter(pl.col(_TEXT).str.strip_chars() != "")
+        .filter(pl.col(_TEXT).str.contains(r"\S"))
+        .with_columns(_record_type(records))
+        .collect()
     )
-    if frame.height == 0:
-        return pl.DataFrame(
-            schema={
-                LINE: pl.UInt32,
-                RECORD_TYPE: pl.String,
-                **{f"{r.name}.{f.name}": pl.String for r in records for f in r.fields},
-            }
-        )
-    frame = frame.with_columns(_record_type(records))
-    unknown = frame.filter(pl.col(RECORD_TYPE).is_null())
-    if unknown.height:
-        line, content = unknown.row(0)[:2]
+    if frame[RECORD_TYPE].null_count():
+        line, content = frame.filter(pl.col(RECORD_TYPE).is_null()).row(0)[:2]
         kinds = ", ".join(f"{r.tag!r} at {r.tag_at}" for r in records if r.tag)
         raise FileFormatError(
             f"line {line} is no known record type (expected {kinds}): {content[:40]!r}",
             line=line,
             hint="add a record for it to the mapping, or ask the partner about the line",
         )
-    # Each kind of record is sliced on its own lines only: the details of a large file are not
-    # read again as headers and trailers.
-    parts = [
-        frame.lazy()
-        .filter(pl.col(RECORD_TYPE) == record.name)
-        .select(
-            LINE,
-            RECORD_TYPE,
-            *[_read_field(spec).alias(f"{record.name}.{spec.name}") for spec in record.fields],
-        )
-        for record in records
-    ]
-    columns = [f"{record.name}.{spec.name}" for record in records for spec in record.fields]
-    return (
-        pl.concat(parts, how="diagonal")
-        .sort(LINE)
-        .select(LINE, RECORD_TYPE, *[pl.col(name).cast(pl.String) for name in columns])
-        .collect()
-    )
+    parts = [_record_fields(frame, record) for record in records]
+    fields = pl.collect_all(part for part, _ in parts)
+    columns = [frame[LINE], frame[RECORD_TYPE]]
+    for (_, place), values in zip(parts, fields, strict=True):
+        columns += [
+            column if place is None else _placed(column, place, frame.height) for column in values
+        ]
+    return pl.DataFrame(columns)
+
+
+def _record_fields(
+    frame: pl.DataFrame, record: RecordLayout
+) -> tuple[pl.LazyFrame, pl.Series | None]:
+    """The plan reading the record's fields, and where its values go (None: already in place).
+
+    The record of most lines is read in place, its fields null on the other lines; a record of
+    few lines is read on its own lines only, then placed, so the details of a large file are not
+    read again as headers and trailers.
+    """
+    own = frame[RECORD_TYPE] == record.name
+    if own.sum() * 2 >= frame.height:
+        lines = frame.lazy().select(pl.when(own).then(pl.col(_TEXT)).alias(_TEXT))
+        return _read_fields(lines, record), None
+    return _read_fields(frame.lazy().filter(own).select(_TEXT), record), own.arg_true()
+
+
+def _placed(values: pl.Series, place: pl.Series, height: int) -> pl.Series:
+    """The values of a few lines in a column of every line, null on the others."""
+    column = pl.repeat(None, height, dtype=pl.String, eager=True).alias(values.name)
+    return column.scatter(place, values)
 
 
 def _needs_records() -> FileFormatError:
@@ -208,44 +214,84 @@ def _record_type(records: Sequence[RecordLayout]) -> pl.Expr:
         return fallback.alias(RECORD_TYPE)
     chain = None
     for record in tagged:
-        matches = pl.col(_TEXT).str.slice(record.tag_at - 1, len(record.tag)) == record.tag
+        line = pl.col(_TEXT) if record.tag_at == 1 else pl.col(_TEXT).str.slice(record.tag_at - 1)
+        matches = line.str.starts_with(record.tag)
         chain = (pl.when(matches) if chain is None else chain.when(matches)).then(
             pl.lit(record.name)
         )
     return chain.otherwise(fallback).alias(RECORD_TYPE)
 
 
-def _read_field(spec: FieldLayout) -> pl.Expr:
-    raw = pl.col(_TEXT).str.slice(spec.start - 1, spec.width)
+def _read_fields(lines: pl.LazyFrame, record: RecordLayout) -> pl.LazyFrame:
+    """The record's fields from its lines (a _TEXT column), without padding, null when blank.
+
+    Read in steps, each from the columns of the one before: polars computes a value used in
+    several branches of a when/then once per branch, and a file has a million lines.
+    """
+    name = {spec: f"{record.name}.{spec.name}" for spec in record.fields}
+    zeros = {spec: f"{name[spec]}.zeros" for spec in record.fields if _zero_filled(spec)}
+    unpadded = lines.select(
+        *[_unpadded(spec).alias(name[spec]) for spec in record.fields],
+        *[_all_zeros(spec).alias(flag) for spec, flag in zeros.items()],
+    )
+    kept = unpadded.select(_kept(column, zeros.get(spec)) for spec, column in name.items())
+    return kept.with_columns(
+        _implied_point(pl.col(column), spec.implied, spec.width).alias(column)
+        for spec, column in name.items()
+        if spec.implied
+    )
+
+
+def _zero_filled(spec: FieldLayout) -> bool:
+    return spec.align == "right" and spec.pad == "0"
+
+
+def _raw(spec: FieldLayout) -> pl.Expr:
+    return pl.col(_TEXT).str.slice(spec.start - 1, spec.width)
+
+
+def _unpadded(spec: FieldLayout) -> pl.Expr:
+    """The field's text, its padding and the blanks around it taken off."""
+    raw = _raw(spec)
     if spec.align == "right":
-        value = raw.str.strip_chars_start(spec.pad)
-        if spec.pad == "0":
-            value = pl.when((value == "") & (raw != "")).then(pl.lit("0")).otherwise(value)
-        value = value.str.strip_chars()
-    else:
-        value = raw.str.strip_chars_end(spec.pad).str.strip_chars_end()
-    value = pl.when(value != "").then(value)
-    if not spec.implied:
-        return value
-    if spec.width <= _INT64_DIGITS:
-        return _point_in_integer(value, spec.implied)
-    return _insert_point(value, spec.implied)
+        return (raw if spec.pad == " " else raw.str.strip_chars_start(spec.pad)).str.strip_chars()
+    return (raw if spec.pad == " " else raw.str.strip_chars_end(spec.pad)).str.strip_chars_end()
+
+
+def _all_zeros(spec: FieldLayout) -> pl.Expr:
+    """Whether a zero-filled field that reads blank was zeros (it reads as "0"): only zeros and
+    blanks read blank, so a field of zeros is one that ends with a zero."""
+    return _raw(spec).str.ends_with("0")
+
+
+def _kept(column: str, zeros: str | None) -> pl.Expr:
+    value = pl.col(column)
+    kept = pl.when(value != "").then(value)
+    if zeros is not None:
+        kept = kept.when(pl.col(zeros)).then(pl.lit("0"))
+    return kept.alias(column)
+
+
+def _implied_point(digits: pl.Expr, places: int, width: int) -> pl.Expr:
+    if width <= _INT64_DIGITS and width + places <= _DECIMAL_DIGITS:
+        return _point_in_integer(digits, places)
+    return _insert_point(digits, places)
 
 
 def _point_in_integer(digits: pl.Expr, places: int) -> pl.Expr:
-    """`_insert_point` by integer arithmetic, for fields too narrow to overflow an Int64."""
+    """`_insert_point` by exact decimal arithmetic, for fields too narrow to overflow an Int64."""
     number = digits.cast(pl.Int64, strict=False)
-    unit = 10**places
-    sign = pl.when(digits.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
-    moved = pl.concat_str(
-        [
-            sign,
-            (number.abs() // unit).cast(pl.String),
-            pl.lit("."),
-            (number.abs() % unit).cast(pl.String).str.pad_start(places, "0"),
-        ]
+    scaled = pl.Decimal(_DECIMAL_DIGITS, places)
+    moved = (number.cast(scaled) / 10**places).cast(scaled).cast(pl.String)
+    # A number has no negative zero, but the text had one: "-000" reads as "-0.00".
+    negative_zero = (number == 0) & digits.str.starts_with("-")
+    return (
+        pl.when(number.is_null())
+        .then(digits)
+        .when(negative_zero)
+        .then(pl.lit("-0." + "0" * places))
+        .otherwise(moved)
     )
-    return pl.when(number.is_not_null()).then(moved).otherwise(digits)
 
 
 def _insert_point(digits: pl.Expr, places: int) -> pl.Expr:

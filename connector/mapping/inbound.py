@@ -5,7 +5,8 @@ line 1), so an analyst can go straight to the row that was refused.
 
 A file read by records (header, detail, trailer) becomes one frame of every line; each row record
 carries the values of the header before it and of the trailer after it, so a detail row reads
-`header.Batch` like its own fields. File rules (`reject file when ...`) see every line at once.
+`header.Batch` like its own fields (see `inbound_stream`, which also carries them across batches).
+File rules (`reject file when ...`) see every line at once.
 
 A batch keeps its records as a frame (`InboundBatch.frame`, one row per record); the Python
 `records` are built only when asked for, since building them costs more than the whole mapping.
@@ -26,9 +27,10 @@ from typing import Any
 import polars as pl
 
 from connector.errors import DataError
-from connector.formats import LINE, RECORD_TYPE, FileFormatError, RecordLayout
+from connector.formats import LINE, RECORD_TYPE, FileFormatError
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler, Report, did_you_mean
+from connector.mapping.inbound_stream import ROW, Carry, RowLayout, RuleLines, carried
 from connector.mapping.problems import RowProblem
 from connector.mapping.schema import INBOUND_DOCUMENTS, InboundDocument
 from connector.mapping.scopes import InboundScope, field_column
@@ -40,7 +42,6 @@ from connector.mapping.sections import (
 )
 from connector.mapping.values import DECIMAL, Compiled, Kind, RowCheck, as_decimal, as_text
 
-ROW = "__row"
 ROW_NUMBER = "row_number"  # the first column of InboundBatch.frame
 BATCH_ROWS = 250_000  # rows per batch when a file is mapped in batches
 
@@ -84,12 +85,6 @@ class FileRule:
     message: pl.Expr
 
 
-@dataclass(frozen=True)
-class _Layout:
-    records: list[RecordLayout]
-    row_record: str
-
-
 class InboundSection:
     def __init__(
         self,
@@ -99,7 +94,7 @@ class InboundSection:
         checks: list[RowCheck],
         columns: list[str],
         file_rules: list[FileRule],
-        layout: _Layout | None,
+        layout: RowLayout | None,
     ) -> None:
         self.document = document.name
         self._document = document
@@ -126,16 +121,15 @@ class InboundSection:
         self._check_file(lines, file_name)
         return self._mapped(rows, file_name)
 
-    def _mapped(self, rows: pl.DataFrame, file_name: str) -> InboundBatch:
+    def _mapped(self, rows: pl.LazyFrame, file_name: str) -> InboundBatch:
         """Rows of the partner file (ROW numbered) to records, refusals and warnings."""
         flags = [
             check.failed.fill_null(False).alias(f"__fail{i}")
             for i, check in enumerate(self._checks)
         ]
-        # One lazy plan, so that a value both mapped and checked (a parsed amount) is computed once.
+        # One lazy plan: only the columns of the file that fields and checks read are taken.
         rows = (
-            rows.lazy()
-            .with_columns(
+            rows.with_columns(
                 compiled.expr.alias(field_column(name)) for name, compiled in self._fields
             )
             .with_columns(flags)
@@ -147,7 +141,12 @@ class InboundSection:
             rejected += _siblings(rows, rejected, field_column(key), file_name)
             rejected.sort(key=lambda problem: problem.row_number)
         refused = {problem.row_number for problem in rejected}
-        good = rows.filter(~pl.col(ROW).is_in(sorted(refused))) if refused else rows
+        # Only the fields go on: filtering the file's columns and the check flags too would copy
+        # every one of them.
+        good = rows.lazy().select(ROW, *[field_column(name) for name, _ in self._fields])
+        if refused:
+            good = good.filter(~pl.col(ROW).is_in(sorted(refused)))
+        good = good.collect()
         if key is not None:
             return InboundBatch(self._entries(good), rejected, warnings)
         assigned = {name for name, _ in self._fields}
@@ -175,8 +174,9 @@ class InboundSection:
         )
         return grouped.select(ROW_NUMBER, *heads, "details")
 
-    def _read(self, data: bytes, file_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Every line of the file (for file rules) and the rows that become records."""
+    def _read(self, data: bytes, file_name: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Every line of the file (for file rules) and the rows that become records, left lazy
+        so that only the columns the mapping reads are taken from the lines."""
         fmt, options = self._settings.format, self._settings.options
         try:
             if self._layout is not None:
@@ -186,10 +186,10 @@ class InboundSection:
         except FileFormatError as error:
             raise InboundFileError(f"{file_name}: {error.message}", hint=error.hint) from error
         if self._layout is not None:
-            lines = _carried(lines, self._layout).rename({LINE: ROW})
+            lines = carried(lines, self._layout).rename({LINE: ROW})
             return lines, lines.filter(pl.col(RECORD_TYPE) == self._layout.row_record)
         frame = self._columns_checked(frame, file_name).with_row_index(ROW, offset=self._first)
-        return frame, frame
+        return frame.lazy(), frame.lazy()
 
     @property
     def _first(self) -> int:
@@ -227,11 +227,11 @@ class InboundSection:
         if self._document.entry_key is not None:
             yield self.parse(Path(path).read_bytes(), name)
             return
-        kept = _RuleLines(self._file_rules)
+        kept = RuleLines(_rule_reads(self._file_rules))
         for rows, lines in self._batches(Path(path), name, batch_rows):
             kept.add(lines)
             if rows.height:
-                yield self._mapped(rows, name)
+                yield self._mapped(rows.lazy(), name)
         self._check_file(kept.whole(self._layout), name)
 
     def check_file_rules(
@@ -239,7 +239,7 @@ class InboundSection:
     ) -> None:
         """Raise InboundFileError when a file rule refuses the file; reads it in batches."""
         name = file_name or Path(path).name
-        kept = _RuleLines(self._file_rules)
+        kept = RuleLines(_rule_reads(self._file_rules))
         for _, lines in self._batches(Path(path), name, batch_rows):
             kept.add(lines)
         self._check_file(kept.whole(self._layout), name)
@@ -258,7 +258,7 @@ class InboundSection:
                     first += frame.height
                     yield frame, frame
                 return
-            carry = _Carry(self._layout, self._row_reads())
+            carry = Carry(self._layout, self._row_reads())
             for lines in fmt.iter_read_records(path, self._layout.records, options, batch_rows):
                 yield carry.rows(carry.push(lines)), lines
             yield carry.rows(carry.rest()), carry.empty
@@ -274,13 +274,17 @@ class InboundSection:
                 exprs.append(check.value)
         return {name for expr in exprs for name in expr.meta.root_names()}
 
-    def _check_file(self, lines: pl.DataFrame, file_name: str) -> None:
-        """The first file rule that holds refuses the whole file, with the analyst's message."""
+    def _check_file(self, lines: pl.LazyFrame, file_name: str) -> None:
+        """The first file rule that holds refuses the whole file, with the analyst's message.
+
+        A file of no lines is one line of nulls to the rules, so that a rule on a total (which is
+        0 then) still decides it.
+        """
         if not self._file_rules:
             return
-        if lines.height == 0:
-            lines = lines.clear(1)
-        failed = lines.lazy().select(
+        if lines.select(pl.len()).collect().item() == 0:
+            lines = lines.collect().clear(1).lazy()
+        failed = lines.select(
             rule.condition.fill_null(False).any().alias(str(i))
             for i, rule in enumerate(self._file_rules)
         )
@@ -288,8 +292,7 @@ class InboundSection:
             if hit:
                 # The message of the first line the rule holds for: messages may read that line.
                 first = (
-                    lines.lazy()
-                    .select(rule.message.alias("message"), rule.condition.alias("failed"))
+                    lines.select(rule.message.alias("message"), rule.condition.alias("failed"))
                     .filter(pl.col("failed").fill_null(False))
                     .select(pl.first("message"))
                 )
@@ -338,130 +341,14 @@ class InboundSection:
         return rejected, warnings
 
 
-def _carried(lines: pl.DataFrame, layout: _Layout) -> pl.DataFrame:
-    """Each line with the values of the other records around it: a record first seen before the
-    first row is a header (its values carry down), one first seen after it a trailer (up)."""
-    is_row = pl.col(RECORD_TYPE) == layout.row_record
-    first_row = lines.filter(is_row)[LINE].min()
-    fills = []
-    for record in layout.records:
-        if record.name == layout.row_record:
-            continue
-        seen = lines.filter(pl.col(RECORD_TYPE) == record.name)[LINE].min()
-        header = seen is not None and (first_row is None or seen < first_row)
-        for spec in record.fields:
-            if f"{record.name}.{spec.name}" not in lines.columns:
-                continue  # a column no file rule reads, left out of the lines kept for them
-            column = pl.col(f"{record.name}.{spec.name}")
-            fills.append(column.forward_fill() if header else column.backward_fill())
-    return lines.with_columns(fills)
-
-
-class _RuleLines:
-    """The columns file rules read, kept from every batch so the rules can see the whole file."""
-
-    def __init__(self, rules: list[FileRule]) -> None:
-        self._names = {
-            name
-            for rule in rules
-            for expr in (rule.condition, rule.message)
-            for name in expr.meta.root_names()
-        }
-        self._parts: list[pl.DataFrame] = []
-        self._active = bool(rules)
-
-    def add(self, lines: pl.DataFrame) -> None:
-        if self._active:
-            keep = dict.fromkeys([LINE, ROW, RECORD_TYPE, *sorted(self._names)])
-            self._parts.append(lines.select(name for name in keep if name in lines.columns))
-
-    def whole(self, layout: _Layout | None) -> pl.DataFrame:
-        if not self._parts:
-            return pl.DataFrame()
-        lines = pl.concat(self._parts, how="diagonal_relaxed")
-        return _carried(lines, layout) if layout is not None else lines
-
-
-class _Carry:
-    """Header and trailer values carried to the rows of a file read in batches, as `_carried`
-    does for a whole file: header values carry down across batches; a row that reads a trailer
-    waits (with the lines after it) until a line of that trailer has been read."""
-
-    def __init__(self, layout: _Layout, row_reads: set[str]) -> None:
-        self._layout = layout
-        self._others = [record for record in layout.records if record.name != layout.row_record]
-        self._waits_for = {
-            record.name
-            for record in self._others
-            for spec in record.fields
-            if f"{record.name}.{spec.name}" in row_reads
-        }
-        self._first_row: int | None = None
-        self._headers: dict[str, bool] = {}  # record -> first seen before the first row
-        self._last: dict[str, Any] = {}  # header columns -> the value carried into the next batch
-        self._pending: pl.DataFrame | None = None
-        self.empty = pl.DataFrame()
-
-    def rows(self, lines: pl.DataFrame) -> pl.DataFrame:
-        return lines.rename({LINE: ROW}).filter(pl.col(RECORD_TYPE) == self._layout.row_record)
-
-    def push(self, lines: pl.DataFrame) -> pl.DataFrame:
-        """The lines that can be mapped now, with carried values; the others wait."""
-        if self._first_row is None:
-            self._first_row = _first_line(lines, self._layout.row_record)
-        for record in self._others:
-            seen = _first_line(lines, record.name)
-            if record.name not in self._headers and seen is not None:
-                self._headers[record.name] = self._first_row is None or seen < self._first_row
-        if self.empty.width == 0:
-            self.empty = lines.clear()
-        frame = lines if self._pending is None else pl.concat([self._pending, lines])
-        cut = self._cut(frame)
-        ready, self._pending = frame.filter(pl.col(LINE) <= cut), frame.filter(pl.col(LINE) > cut)
-        return self._filled(ready)
-
-    def rest(self) -> pl.DataFrame:
-        """The lines still waiting when the file ends: a trailer never came, its values are null."""
-        frame = self._pending if self._pending is not None else self.empty
-        self._pending = None
-        return self._filled(frame)
-
-    def _cut(self, frame: pl.DataFrame) -> int:
-        """The last line whose trailers have been read: every line when no row reads a trailer."""
-        last = frame[LINE].max() or 0
-        if self._first_row is None:
-            return last
-        for name in self._waits_for:
-            if not self._headers.get(name, False):
-                found = frame.filter(pl.col(RECORD_TYPE) == name)[LINE].max()
-                last = min(last, found or 0)
-        return last
-
-    def _filled(self, frame: pl.DataFrame) -> pl.DataFrame:
-        if frame.height == 0:
-            return frame
-        fills = []
-        for record in self._others:
-            for spec in record.fields:
-                name = f"{record.name}.{spec.name}"
-                column = pl.col(name)
-                if self._headers.get(record.name, False):
-                    carried = self._last.get(name)
-                    column = column.forward_fill()
-                    fills.append(column if carried is None else column.fill_null(carried))
-                else:
-                    fills.append(column.backward_fill())
-        filled = frame.with_columns(fills)
-        for record in self._others:
-            if self._headers.get(record.name, False):
-                for spec in record.fields:
-                    name = f"{record.name}.{spec.name}"
-                    self._last[name] = filled[name][-1]
-        return filled
-
-
-def _first_line(lines: pl.DataFrame, record: str) -> int | None:
-    return lines.filter(pl.col(RECORD_TYPE) == record)[LINE].min()
+def _rule_reads(rules: list[FileRule]) -> set[str]:
+    """The columns file rules read: all that is kept of a file read in batches for them."""
+    return {
+        name
+        for rule in rules
+        for expr in (rule.condition, rule.message)
+        for name in expr.meta.root_names()
+    }
 
 
 def _siblings(rows: pl.DataFrame, rejected: list[RowProblem], key: str, file_name: str):
@@ -554,7 +441,7 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
     )
 
 
-def _inbound_layout(section, settings, layouts, report: Report) -> _Layout | None:
+def _inbound_layout(section, settings, layouts, report: Report) -> RowLayout | None:
     """Which record makes the rows: `rows per NAME`, else `detail`, else the only record."""
     if not layouts:
         if "rows" in settings.values:
@@ -576,7 +463,7 @@ def _inbound_layout(section, settings, layouts, report: Report) -> _Layout | Non
         pos = setting.pos if setting else section.pos
         report(pos, f"which record makes the rows? add `rows per <record>` ({', '.join(names)})")
         return None
-    return _Layout([layout for _, layout in layouts], row)
+    return RowLayout([layout for _, layout in layouts], row)
 
 
 def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule | None:

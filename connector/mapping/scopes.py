@@ -14,6 +14,7 @@ import polars as pl
 
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import NUMERIC, Report, did_you_mean
+from connector.mapping.inbound_stream import ROW
 from connector.mapping.schema import MONEY_PARTS, FieldSpec, OutboundDocument
 from connector.mapping.values import DECIMAL, Compiled, Kind, as_decimal
 
@@ -329,8 +330,9 @@ class InboundScope:
                     f"{did_you_mean(counted, [*self.records, 'rows'])}",
                 )
                 return None
-            # pl.len(), not a literal's sum: a literal is one value, whatever the frame's height.
-            total = pl.len() if self.row_filter is None else self.row_filter.sum()
+            # The row numbers counted, not a literal's sum (a literal is one value, whatever the
+            # frame's height), nor pl.len(): file rules see an empty file as one line of nulls.
+            total = pl.col(ROW).count() if self.row_filter is None else self.row_filter.sum()
             return Compiled(total.cast(pl.Int64), Kind.NUMBER, pl.Int64)
         value = compile_arg(argument)
         if value is None:

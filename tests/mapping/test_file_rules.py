@@ -47,3 +47,14 @@ def test_a_file_rule_on_the_partners_data_is_decided_on_the_whole_file(tmp_path)
     section = load_mapping(_mapping(tmp_path, rule)).inbound("payment")
     with pytest.raises(InboundFileError, match="add up to over 3"):
         section.parse(FILE, "pay.csv")
+
+
+def test_an_empty_file_is_counted_as_having_no_rows(tmp_path):
+    rule = 'reject file when count(rows) == 0: "the file has no payments"'
+    section = load_mapping(_mapping(tmp_path, rule)).inbound("payment")
+    with pytest.raises(InboundFileError, match="the file has no payments"):
+        section.parse(b"Invoice,Amount,Date\r\n", "pay.csv")
+    local = tmp_path / "pay.csv"
+    local.write_bytes(b"Invoice,Amount,Date\r\n")
+    with pytest.raises(InboundFileError, match="the file has no payments"):
+        section.check_file_rules(local)
