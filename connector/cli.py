@@ -12,6 +12,7 @@ from connector.errors import ConnectorError
 from connector.mapping.cli import app as mapping_app
 from connector.sandbox.cli import app as sandbox_app
 from connector.transfers_cli import app as transfers_app
+from connector.webhooks.cli import app as webhooks_app
 
 app = typer.Typer(
     name="ml-connector",
@@ -30,6 +31,7 @@ def _root() -> None:
 app.add_typer(mapping_app, name="mapping", help="Check, run and preview mapping files.")
 app.add_typer(sandbox_app, name="sandbox", help="The local FreshBooks sandbox and SFTP server.")
 app.add_typer(transfers_app, name="transfers", help="Files sent and received, with their audit.")
+app.add_typer(webhooks_app, name="webhooks", help="Receive FreshBooks webhooks.")
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The state store: transfers, the audit trail, the postings ledger and cursors.
+"""The state store: transfers, the audit trail, the postings ledger, cursors, webhook events.
 
 SQLite (WAL) under ``ML_CONNECTOR_HOME`` by default, PostgreSQL when several machines share the
 work; the schema is migrated forward automatically when the store is opened.
@@ -11,6 +11,12 @@ from connector.store.errors import (
     SchemaVersionError,
     StoreUnavailableError,
     UnsupportedDatabaseError,
+)
+from connector.store.events import (
+    BufferedEvent,
+    CallbackConflictError,
+    WebhookCallback,
+    WebhookEvent,
 )
 from connector.store.records import (
     AuditEntry,
@@ -28,6 +34,8 @@ __all__ = [
     "AuditEntry",
     "AuditRow",
     "AuditStatus",
+    "BufferedEvent",
+    "CallbackConflictError",
     "Direction",
     "InvalidRecordError",
     "LedgerConflictError",
@@ -40,4 +48,6 @@ __all__ = [
     "Transfer",
     "TransferStatus",
     "UnsupportedDatabaseError",
+    "WebhookCallback",
+    "WebhookEvent",
 ]

@@ -9,6 +9,7 @@ from connector.store.audit import AuditTrail
 from connector.store.cursors import Cursors
 from connector.store.database import Database
 from connector.store.engine import create_store_engine
+from connector.store.events import WebhookEvents
 from connector.store.ledger import Ledger
 from connector.store.migrate import upgrade_schema
 from connector.store.transfers import Transfers
@@ -24,6 +25,7 @@ class Store:
         self.audit = AuditTrail(db)
         self.ledger = Ledger(db)
         self.cursors = Cursors(db)
+        self.events = WebhookEvents(db)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:

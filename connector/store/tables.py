@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -93,4 +94,51 @@ cursors = Table(
     Column("name", String, primary_key=True),
     Column("value", Text, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+webhook_callbacks = Table(
+    "webhook_callbacks",
+    metadata,
+    Column("path_token", String(64), primary_key=True),
+    Column("event", String, nullable=False),
+    Column("callback_id", BigInteger, unique=True),
+    Column("verifier", Text),
+    Column("verified", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("account_id", String, nullable=False),
+    Column("name", String, nullable=False),
+    Column("object_id", String, nullable=False),
+    Column("path_token", String(64), ForeignKey("webhook_callbacks.path_token"), nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("deliveries", Integer, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("last_received_at", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime),
+)
+
+# One pending event per object: a repeat while it waits only counts as another delivery, and an
+# update after it was processed is a new pending event. Partial indexes work on both backends.
+WEBHOOK_EVENTS_PENDING = webhook_events.c.processed_at.is_(None)
+Index(
+    "uq_webhook_events_pending_object",
+    webhook_events.c.account_id,
+    webhook_events.c.name,
+    webhook_events.c.object_id,
+    unique=True,
+    sqlite_where=WEBHOOK_EVENTS_PENDING,
+    postgresql_where=WEBHOOK_EVENTS_PENDING,
+)
+Index(
+    "ix_webhook_events_pending_name_id",
+    webhook_events.c.name,
+    webhook_events.c.id,
+    sqlite_where=WEBHOOK_EVENTS_PENDING,
+    postgresql_where=WEBHOOK_EVENTS_PENDING,
 )

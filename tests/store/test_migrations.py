@@ -12,7 +12,7 @@ from connector.store.engine import create_store_engine
 from connector.store.migrate import head_revision, upgrade_schema
 from connector.store.tables import metadata
 
-STORE_TABLES = {"transfers", "audit", "postings", "cursors"}
+STORE_TABLES = {"transfers", "audit", "postings", "cursors", "webhook_callbacks", "webhook_events"}
 
 
 @pytest.fixture

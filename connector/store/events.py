@@ -1,0 +1,250 @@
+"""The webhook side of the store: callbacks (one URI path and verifier each) and the event buffer.
+
+The receiver commits every verified delivery here before it answers FreshBooks, so an event that
+was acknowledged is never lost. One event per object waits at a time: a repeat delivery only
+counts as another delivery, which is why ``mark_processed`` leaves alone an event delivered again
+after it was read — the change behind that delivery may not have been fetched yet.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from connector.errors import StoreError
+from connector.store.checks import integer, positive_limit, required_text
+from connector.store.columns import utc_now
+from connector.store.database import Database
+from connector.store.dialect import insert_on_conflict
+from connector.store.errors import InvalidRecordError, RecordNotFoundError
+from connector.store.tables import WEBHOOK_EVENTS_PENDING, webhook_callbacks, webhook_events
+
+# 32 URL-safe characters: unguessable, so the path itself keeps strangers from reaching a callback.
+PATH_TOKEN_BYTES = 24
+
+
+class CallbackConflictError(StoreError):
+    """A verification handshake contradicts what the store already knows about the callback."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookCallback:
+    """A FreshBooks callback as the receiver knows it: its path, and the secret once verified."""
+
+    path_token: str
+    event: str
+    callback_id: int | None
+    verifier: str | None = field(repr=False)
+    verified: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One verified delivery, with its form fields kept in the order FreshBooks sent them."""
+
+    path_token: str
+    account_id: str
+    name: str
+    object_id: str
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BufferedEvent:
+    """An event as buffered; ``deliveries`` counts repeats so a late one is not marked done."""
+
+    id: int
+    path_token: str
+    account_id: str
+    name: str
+    object_id: str
+    fields: tuple[tuple[str, str], ...]
+    deliveries: int
+    received_at: datetime
+    last_received_at: datetime
+    processed_at: datetime | None
+
+
+class WebhookEvents:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add_callback(self, event: str, *, callback_id: int | None = None) -> WebhookCallback:
+        """Create the callback's path before asking FreshBooks for it, so the handshake that
+        FreshBooks sends at once finds the path already known."""
+        now = utc_now()
+        values = {
+            "path_token": secrets.token_urlsafe(PATH_TOKEN_BYTES),
+            "event": required_text(event, "event"),
+            "callback_id": integer(callback_id, "callback_id", optional=True),
+            "verifier": None,
+            "verified": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with self._db.transaction() as connection:
+                connection.execute(insert(webhook_callbacks).values(values))
+                return _callback(_existing_callback(connection, values["path_token"]))
+        except IntegrityError as error:
+            raise InvalidRecordError(
+                f"Callback {callback_id} is already registered under another path.",
+                hint="look it up with callback_for_path() or remove it before adding it again",
+            ) from error
+
+    def callback_for_path(self, path_token: str) -> WebhookCallback | None:
+        statement = select(webhook_callbacks).where(webhook_callbacks.c.path_token == path_token)
+        with self._db.transaction(read_only=True) as connection:
+            row = connection.execute(statement).one_or_none()
+        return None if row is None else _callback(row)
+
+    def set_verifier(self, path_token: str, verifier: str, callback_id: int) -> WebhookCallback:
+        """Keep the secret from a handshake; refuse one for another callback or a verified one,
+        since a forged handshake would otherwise let its sender sign events."""
+        required_text(verifier, "verifier")
+        integer(callback_id, "callback_id")
+        with self._db.transaction() as connection:
+            current = _callback(_existing_callback(connection, path_token))
+            if current.verified:
+                raise CallbackConflictError(
+                    f"Callback {current.callback_id} ({current.event}) is already verified; "
+                    "a new handshake for it was refused.",
+                    hint="to change its verifier, register the callback again",
+                )
+            if current.callback_id is not None and current.callback_id != callback_id:
+                raise CallbackConflictError(
+                    f"A handshake for callback {callback_id} arrived on the path of callback "
+                    f"{current.callback_id} ({current.event}).",
+                    hint="each callback has its own path: check the URIs registered in FreshBooks",
+                )
+            return _update_callback(
+                connection, path_token, verifier=verifier, callback_id=callback_id
+            )
+
+    def mark_verified(self, path_token: str) -> WebhookCallback:
+        """Record that FreshBooks accepted our confirmation of the verifier."""
+        with self._db.transaction() as connection:
+            current = _callback(_existing_callback(connection, path_token))
+            if current.verifier is None:
+                raise CallbackConflictError(
+                    f"Callback for {current.event} cannot be verified: no handshake has arrived.",
+                    hint="wait for FreshBooks' callback.verify request, or ask it to resend",
+                )
+            return _update_callback(connection, path_token, verified=True)
+
+    def record(self, event: WebhookEvent) -> bool:
+        """Buffer an event; False when the same object already waits (a duplicate delivery)."""
+        now = utc_now()
+        values = {
+            "path_token": required_text(event.path_token, "path_token"),
+            "account_id": required_text(event.account_id, "account_id"),
+            "name": required_text(event.name, "name"),
+            "object_id": required_text(event.object_id, "object_id"),
+            "fields": json.dumps([list(pair) for pair in event.fields]),
+            "deliveries": 1,
+            "received_at": now,
+            "last_received_at": now,
+        }
+        try:
+            with self._db.transaction() as connection:
+                statement = insert_on_conflict(connection, webhook_events).values(values)
+                deliveries = connection.scalar(
+                    statement.on_conflict_do_update(
+                        index_elements=[
+                            webhook_events.c.account_id,
+                            webhook_events.c.name,
+                            webhook_events.c.object_id,
+                        ],
+                        index_where=WEBHOOK_EVENTS_PENDING,
+                        set_={
+                            "deliveries": webhook_events.c.deliveries + 1,
+                            "last_received_at": statement.excluded.last_received_at,
+                        },
+                    ).returning(webhook_events.c.deliveries)
+                )
+        except IntegrityError as error:
+            raise InvalidRecordError(
+                f"Event {event.name} for object {event.object_id} arrived on a callback path "
+                "the store does not know.",
+                hint="record events only for paths that callback_for_path() finds",
+            ) from error
+        return deliveries == 1
+
+    def pending(self, names: Collection[str], limit: int) -> list[BufferedEvent]:
+        """The oldest unprocessed events with these names (``invoice.update``, ...)."""
+        if isinstance(names, str) or not names:
+            raise InvalidRecordError(
+                f"pending() needs a collection of event names, got {names!r}.",
+                hint="pass the names to drain, such as ['invoice.create', 'invoice.update']",
+            )
+        statement = (
+            select(webhook_events)
+            .where(WEBHOOK_EVENTS_PENDING, webhook_events.c.name.in_(list(names)))
+            .order_by(webhook_events.c.id)
+            .limit(positive_limit(limit))
+        )
+        with self._db.transaction(read_only=True) as connection:
+            return [_event(row) for row in connection.execute(statement)]
+
+    def mark_processed(self, events: Iterable[BufferedEvent]) -> int:
+        """Mark events done; returns how many were. One delivered again since it was read stays
+        pending, because the change behind that delivery may have come after the fetch."""
+        parameters = [
+            {"event_id": event.id, "seen_deliveries": event.deliveries} for event in events
+        ]
+        if not parameters:
+            return 0
+        statement = (
+            update(webhook_events)
+            .where(
+                webhook_events.c.id == bindparam("event_id"),
+                webhook_events.c.deliveries == bindparam("seen_deliveries"),
+                WEBHOOK_EVENTS_PENDING,
+            )
+            .values(processed_at=utc_now())
+        )
+        with self._db.transaction() as connection:
+            return connection.execute(statement, parameters).rowcount
+
+
+def _existing_callback(connection: Connection, path_token: str) -> Row[Any]:
+    row = connection.execute(
+        select(webhook_callbacks)
+        .where(webhook_callbacks.c.path_token == path_token)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise RecordNotFoundError(
+            "There is no webhook callback with that path in the state store.",
+            hint="create the callback with add_callback() before FreshBooks calls its path",
+        )
+    return row
+
+
+def _update_callback(connection: Connection, path_token: str, **values: Any) -> WebhookCallback:
+    row = connection.execute(
+        update(webhook_callbacks)
+        .where(webhook_callbacks.c.path_token == path_token)
+        .values(**values, updated_at=utc_now())
+        .returning(*webhook_callbacks.c)
+    ).one()
+    return _callback(row)
+
+
+def _callback(row: Row[Any]) -> WebhookCallback:
+    return WebhookCallback(**row._mapping)
+
+
+def _event(row: Row[Any]) -> BufferedEvent:
+    values = dict(row._mapping)
+    values["fields"] = tuple((name, value) for name, value in json.loads(values["fields"]))
+    return BufferedEvent(**values)

@@ -1,0 +1,199 @@
+import threading
+
+import pytest
+
+from connector.store import (
+    CallbackConflictError,
+    InvalidRecordError,
+    RecordNotFoundError,
+    Store,
+    WebhookEvent,
+)
+
+
+def _event(path_token: str, object_id: str = "3300105", name: str = "invoice.update"):
+    fields = (
+        ("name", name),
+        ("object_id", object_id),
+        ("account_id", "xZNQ1X"),
+        ("business_id", "7654321"),
+    )
+    return WebhookEvent(path_token, "xZNQ1X", name, object_id, fields)
+
+
+@pytest.fixture
+def token(store: Store) -> str:
+    return store.events.add_callback("invoice").path_token
+
+
+def test_a_new_callback_has_an_unguessable_path_and_no_verifier(store: Store):
+    first = store.events.add_callback("invoice")
+    second = store.events.add_callback("bill")
+
+    assert len(first.path_token) >= 32 and first.path_token != second.path_token
+    assert (first.event, first.callback_id, first.verifier, first.verified) == (
+        "invoice",
+        None,
+        None,
+        False,
+    )
+    assert store.events.callback_for_path(first.path_token) == first
+    assert store.events.callback_for_path("no-such-path") is None
+
+
+def test_the_verifier_never_appears_in_a_callbacks_repr(store: Store, token: str):
+    callback = store.events.set_verifier(token, "s3cret-verifier", 2001)
+    assert "s3cret-verifier" not in repr(callback)
+
+
+def test_a_callback_id_is_registered_once(store: Store):
+    store.events.add_callback("invoice", callback_id=2001)
+    with pytest.raises(InvalidRecordError, match="already registered"):
+        store.events.add_callback("bill", callback_id=2001)
+
+
+def test_the_handshake_stores_the_verifier_and_the_callback_id(store: Store, token: str):
+    callback = store.events.set_verifier(token, "Qm9n", 2001)
+    assert (callback.verifier, callback.callback_id, callback.verified) == ("Qm9n", 2001, False)
+
+    verified = store.events.mark_verified(token)
+    assert verified.verified and store.events.callback_for_path(token) == verified
+
+
+def test_a_repeated_handshake_before_confirmation_replaces_the_verifier(store: Store, token: str):
+    store.events.set_verifier(token, "first", 2001)
+    assert store.events.set_verifier(token, "second", 2001).verifier == "second"
+
+
+def test_a_handshake_for_a_verified_callback_is_refused(store: Store, token: str):
+    store.events.set_verifier(token, "first", 2001)
+    store.events.mark_verified(token)
+    with pytest.raises(CallbackConflictError, match="already verified"):
+        store.events.set_verifier(token, "forged", 2001)
+    assert store.events.callback_for_path(token).verifier == "first"
+
+
+def test_a_handshake_for_another_callback_id_is_refused(store: Store):
+    token = store.events.add_callback("invoice", callback_id=2001).path_token
+    with pytest.raises(CallbackConflictError, match="arrived on the path of callback 2001"):
+        store.events.set_verifier(token, "v", 2002)
+
+
+def test_verifying_without_a_handshake_is_refused(store: Store, token: str):
+    with pytest.raises(CallbackConflictError, match="no handshake"):
+        store.events.mark_verified(token)
+
+
+@pytest.mark.parametrize(
+    ("verifier", "callback_id", "problem"),
+    [("", 2001, "verifier must be"), ("v", "2001", "callback_id must be an int")],
+)
+def test_set_verifier_refuses_bad_values(store: Store, token, verifier, callback_id, problem):
+    with pytest.raises(InvalidRecordError, match=problem):
+        store.events.set_verifier(token, verifier, callback_id)
+
+
+def test_unknown_paths_are_refused(store: Store):
+    with pytest.raises(RecordNotFoundError):
+        store.events.set_verifier("nope", "v", 1)
+    with pytest.raises(RecordNotFoundError):
+        store.events.mark_verified("nope")
+
+
+def test_record_keeps_the_fields_in_order_and_drops_duplicates(store: Store, token: str):
+    event = _event(token)
+
+    assert store.events.record(event) is True
+    assert store.events.record(event) is False
+
+    [buffered] = store.events.pending(["invoice.update"], limit=10)
+    assert buffered.fields == event.fields
+    assert (buffered.account_id, buffered.name, buffered.object_id) == (
+        "xZNQ1X",
+        "invoice.update",
+        "3300105",
+    )
+    assert buffered.deliveries == 2 and buffered.processed_at is None
+
+
+def test_an_event_for_an_unknown_path_is_refused(store: Store):
+    with pytest.raises(InvalidRecordError, match="does not know"):
+        store.events.record(_event("no-such-path"))
+
+
+def test_an_event_with_a_blank_object_id_is_refused(store: Store, token: str):
+    with pytest.raises(InvalidRecordError, match="object_id must be"):
+        store.events.record(_event(token, object_id=" "))
+
+
+def test_pending_filters_by_name_oldest_first_up_to_the_limit(store: Store, token: str):
+    for object_id in ("1", "2", "3"):
+        store.events.record(_event(token, object_id))
+    store.events.record(_event(token, "9", name="bill.create"))
+
+    invoices = store.events.pending(["invoice.update", "invoice.create"], limit=2)
+    assert [event.object_id for event in invoices] == ["1", "2"]
+    assert [event.object_id for event in store.events.pending({"bill.create"}, limit=5)] == ["9"]
+
+
+@pytest.mark.parametrize(
+    ("names", "limit", "problem"),
+    [
+        ([], 5, "collection of event names"),
+        ("invoice.update", 5, "collection"),
+        (["x"], 0, "limit"),
+    ],
+)
+def test_pending_refuses_bad_arguments(store: Store, names, limit, problem):
+    with pytest.raises(InvalidRecordError, match=problem):
+        store.events.pending(names, limit)
+
+
+def test_a_processed_object_changed_again_is_pending_once_more(store: Store, token: str):
+    store.events.record(_event(token))
+    assert store.events.mark_processed(store.events.pending(["invoice.update"], 10)) == 1
+    assert store.events.pending(["invoice.update"], 10) == []
+
+    assert store.events.record(_event(token)) is True
+    assert store.events.record(_event(token)) is False
+    assert len(store.events.pending(["invoice.update"], 10)) == 1
+
+
+def test_an_event_delivered_again_after_it_was_read_stays_pending(store: Store, token: str):
+    store.events.record(_event(token))
+    read = store.events.pending(["invoice.update"], 10)
+    store.events.record(_event(token))
+
+    assert store.events.mark_processed(read) == 0
+    [again] = store.events.pending(["invoice.update"], 10)
+    assert store.events.mark_processed([again]) == 1
+    assert store.events.mark_processed([]) == 0
+
+
+def test_concurrent_deliveries_of_one_object_buffer_it_once(store_url: str):
+    stores = [Store.open(store_url) for _ in range(4)]
+    token = stores[0].events.add_callback("invoice").path_token
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+    errors: list[Exception] = []
+
+    def deliver(worker: int) -> None:
+        barrier.wait()
+        try:
+            results.append(stores[worker].events.record(_event(token)))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver, args=(worker,)) for worker in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert sorted(results) == [False, False, False, True]
+        [event] = stores[0].events.pending(["invoice.update"], 10)
+        assert event.deliveries == 4
+    finally:
+        for store in stores:
+            store.close()
