@@ -31,10 +31,10 @@ def endpoint_for(partner: PartnerSettings) -> Endpoint:
     return Endpoint(**fields)
 
 
-def freshbooks_for(partner: PartnerSettings) -> FreshBooksClient:
-    """A client on the business's OAuth application; tokens come from the encrypted local store."""
-    credentials = FreshBooksCredentials.load(partner.freshbooks_credentials)
-    config = FreshBooksConfig(
+def freshbooks_config(block_name: str) -> FreshBooksConfig:
+    """The OAuth application stored in a FreshBooks credentials block."""
+    credentials = FreshBooksCredentials.load(block_name)
+    return FreshBooksConfig(
         api_url=credentials.api_url,
         auth_url=credentials.auth_url,
         client_id=credentials.client_id,
@@ -42,7 +42,12 @@ def freshbooks_for(partner: PartnerSettings) -> FreshBooksClient:
         redirect_uri=credentials.redirect_uri,
         account_id=credentials.account_id,
     )
-    return FreshBooksClient(config, EncryptedFileTokenStore(partner.freshbooks_credentials))
+
+
+def freshbooks_for(partner: PartnerSettings) -> FreshBooksClient:
+    """A client on the business's OAuth application; tokens come from the encrypted local store."""
+    name = partner.freshbooks_credentials
+    return FreshBooksClient(freshbooks_config(name), EncryptedFileTokenStore(name))
 
 
 @contextmanager
