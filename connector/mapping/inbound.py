@@ -36,9 +36,7 @@ from connector.mapping.schema import INBOUND_DOCUMENTS, InboundDocument
 from connector.mapping.scopes import InboundScope, field_column
 from connector.mapping.sections import (
     SectionSettings,
-    record_layouts,
-    section_settings,
-    unknown_document,
+    section_start,
 )
 from connector.mapping.values import DECIMAL, Compiled, Kind, RowCheck, as_decimal, as_text
 
@@ -367,16 +365,10 @@ def _siblings(rows: pl.DataFrame, rejected: list[RowProblem], key: str, file_nam
 
 
 def compile_inbound(section: ast.Section, compiler_for, report: Report) -> InboundSection | None:
-    document = INBOUND_DOCUMENTS.get(section.document)
-    if document is None:
-        unknown_document(section, list(INBOUND_DOCUMENTS), report)
+    started = section_start(section, INBOUND_DOCUMENTS, report)
+    if started is None:
         return None
-    settings = section_settings(section, report)
-    if settings is None:
-        return None
-    layouts = record_layouts(section, settings.format, report)
-    if layouts is None:
-        return None
+    document, settings, layouts = started
     layout = _inbound_layout(section, settings, layouts, report)
     if layouts and layout is None:
         return None

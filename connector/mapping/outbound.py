@@ -23,9 +23,7 @@ from connector.mapping.schema import OUTBOUND_DOCUMENTS, OutboundDocument
 from connector.mapping.scopes import KEPT, LINE_ROOT, RUN_ROOT, OutboundScope
 from connector.mapping.sections import (
     SectionSettings,
-    record_layouts,
-    section_settings,
-    unknown_document,
+    section_start,
 )
 from connector.mapping.templates import RunContext, render_file_name, template_problem
 from connector.mapping.values import Compiled, Kind, RowCheck, as_text
@@ -304,16 +302,10 @@ def _without(frame: pl.DataFrame, rejected: list[RowProblem]) -> pl.DataFrame:
 
 
 def compile_outbound(section: ast.Section, compiler_for, report: Report) -> OutboundSection | None:
-    document = OUTBOUND_DOCUMENTS.get(section.document)
-    if document is None:
-        unknown_document(section, list(OUTBOUND_DOCUMENTS), report)
+    started = section_start(section, OUTBOUND_DOCUMENTS, report)
+    if started is None:
         return None
-    settings = section_settings(section, report)
-    if settings is None:
-        return None
-    layouts = record_layouts(section, settings.format, report)
-    if layouts is None:
-        return None
+    document, settings, layouts = started
     ok = _file_name_ok(section, settings, report)
     per_line = _rows(section, settings, document, layouts, report)
     if per_line is None:

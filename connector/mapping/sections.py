@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from connector.errors import ConfigurationError
 from connector.formats import FieldLayout, Format, FormatOptionError, RecordLayout, load_format
@@ -22,6 +23,9 @@ class SectionSettings:
     format: Format
     options: Any
     values: dict[str, ast.Setting]
+
+
+Document = TypeVar("Document")
 
 
 def section_settings(section: ast.Section, report: Report) -> SectionSettings | None:
@@ -74,13 +78,26 @@ def _misplaced_setting(section: ast.Section, name: str, fmt: Format) -> str:
     )
 
 
-def unknown_document(section: ast.Section, known, report: Report) -> None:
-    report(
-        section.pos,
-        f"unknown {section.direction} document {section.document!r}"
-        f"{did_you_mean(section.document, known)} ({section.direction} documents: "
-        f"{', '.join(known)})",
-    )
+def section_start(
+    section: ast.Section, documents: Mapping[str, Document], report: Report
+) -> tuple[Document, SectionSettings, list[tuple[ast.Record, RecordLayout]]] | None:
+    """What every section, either way, checks first: its document, settings and records."""
+    document = documents.get(section.document)
+    if document is None:
+        report(
+            section.pos,
+            f"unknown {section.direction} document {section.document!r}"
+            f"{did_you_mean(section.document, documents)} ({section.direction} documents: "
+            f"{', '.join(documents)})",
+        )
+        return None
+    settings = section_settings(section, report)
+    if settings is None:
+        return None
+    layouts = record_layouts(section, settings.format, report)
+    if layouts is None:
+        return None
+    return document, settings, layouts
 
 
 def record_layouts(

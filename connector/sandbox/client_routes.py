@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.listing import (
     CASELESS_TEXT,
     Equals,
@@ -27,9 +26,8 @@ from connector.sandbox.validation import BodyReader
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
-    not_found,
-    path_id,
     read_object,
+    record_in_path,
     single,
 )
 
@@ -60,11 +58,7 @@ def client_routes(state: SandboxState) -> list[Route]:
         return client.to_json(state.client_outstanding(client.id) if wants_balance else None)
 
     def find(request: Request) -> Client:
-        client_id = path_id(request, "client", "userid")
-        try:
-            return state.client(client_id)
-        except SandboxDataError:
-            raise not_found("client", "userid", client_id) from None
+        return record_in_path(request, state.client, "client", "userid")
 
     async def list_clients(request: Request) -> Response:
         check_accounting_access(request, state)

@@ -34,9 +34,8 @@ from connector.sandbox.validation import BodyReader
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
-    not_found,
-    path_id,
     read_object,
+    record_in_path,
     single,
 )
 
@@ -63,11 +62,7 @@ FILTERS: list[Filter] = [
 
 def invoice_routes(state: SandboxState) -> list[Route]:
     def find(request: Request) -> Invoice:
-        invoice_id = path_id(request, "invoice", "invoiceid")
-        try:
-            return state.invoice(invoice_id)
-        except SandboxDataError:
-            raise not_found("invoice", "invoiceid", invoice_id) from None
+        return record_in_path(request, state.invoice, "invoice", "invoiceid")
 
     async def list_invoices(request: Request) -> Response:
         check_accounting_access(request, state)

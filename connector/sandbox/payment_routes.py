@@ -35,9 +35,8 @@ from connector.sandbox.validation import BodyReader
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
-    not_found,
-    path_id,
     read_object,
+    record_in_path,
     single,
 )
 
@@ -65,11 +64,7 @@ FILTERS: list[Filter] = [
 
 def payment_routes(state: SandboxState) -> list[Route]:
     def find(request: Request) -> Payment:
-        payment_id = path_id(request, "payment", "logid")
-        try:
-            return state.payment(payment_id)
-        except SandboxDataError:
-            raise not_found("payment", "logid", payment_id) from None
+        return record_in_path(request, state.payment, "payment", "logid")
 
     async def list_payments(request: Request) -> Response:
         check_accounting_access(request, state)

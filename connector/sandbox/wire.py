@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from connector.sandbox.errors import AccountingError
+from connector.sandbox.errors import AccountingError, SandboxDataError
 from connector.sandbox.state import SandboxState
 from connector.sandbox.tokens import TokenCheck
 
@@ -46,6 +46,9 @@ def check_accounting_access(request: Request, state: SandboxState) -> None:
         )
 
 
+Record = TypeVar("Record")
+
+
 def path_id(request: Request, obj: str, field: str) -> int:
     """The record id in the path; a non-number can name no record, so it is a 404 too."""
     text = request.path_params["id"]
@@ -53,6 +56,17 @@ def path_id(request: Request, obj: str, field: str) -> int:
         return int(text)
     except ValueError:
         raise not_found(obj, field, text) from None
+
+
+def record_in_path(
+    request: Request, lookup: Callable[[int], Record], obj: str, field: str
+) -> Record:
+    """The record the path's id names, or FreshBooks' 404 for it."""
+    record_id = path_id(request, obj, field)
+    try:
+        return lookup(record_id)
+    except SandboxDataError:
+        raise not_found(obj, field, record_id) from None
 
 
 def not_found(obj: str, field: str, value: object) -> AccountingError:

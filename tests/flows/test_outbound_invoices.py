@@ -18,18 +18,16 @@ def _invoices(sandbox) -> list[dict]:
     return [invoice.to_json(include_lines=True) for invoice in sandbox.state.invoices]
 
 
-def _acme_customers() -> set[int]:
-    with open(MAPPINGS_DIR / "acme_customers.csv", newline="") as handle:
-        return {int(row["freshbooks_id"]) for row in csv.DictReader(handle)}
+with open(MAPPINGS_DIR / "acme_customers.csv", newline="") as _handle:
+    ACME_CUSTOMERS = {int(row["freshbooks_id"]) for row in csv.DictReader(_handle)}
 
 
 def _sendable(sandbox) -> list[dict]:
     """Invoices the Acme mapping sends: not drafts, and for a customer Acme has a number for."""
-    known = _acme_customers()
     return [
         invoice
         for invoice in _invoices(sandbox)
-        if invoice["v3_status"] != "draft" and invoice["customerid"] in known
+        if invoice["v3_status"] != "draft" and invoice["customerid"] in ACME_CUSTOMERS
     ]
 
 
@@ -53,7 +51,7 @@ def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store
     unknown_customer = {
         str(invoice["id"])
         for invoice in _invoices(sandbox)
-        if invoice["v3_status"] != "draft" and invoice["customerid"] not in _acme_customers()
+        if invoice["v3_status"] != "draft" and invoice["customerid"] not in ACME_CUSTOMERS
     }
     assert refused == unknown_customer and refused, "the seed has a customer Acme cannot name"
     assert Path(sent["archive_url"].removeprefix("file://")).read_bytes() == uploaded.read_bytes()
