@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +20,7 @@ from connector.sandbox.clock import next_update, now_eastern
 from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.records import (
     ACTIVE,
+    DELETED,
     Business,
     Client,
     Invoice,
@@ -97,6 +98,7 @@ class SandboxState:
         self._next_invoice = 880001
         self._next_payment = 60001
         self._next_credit = 7001
+        self._listeners: list[Callable[[str, int], None]] = []
 
     @classmethod
     def new(cls, behaviour: Behaviour | None = None) -> SandboxState:
@@ -114,6 +116,24 @@ class SandboxState:
             created_at=datetime(2023, 1, 9, 10, 30, 0),
         )
         return cls(business, behaviour)
+
+    # -- change notifications ----------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[str, int], None]) -> None:
+        """Call ``listener(event, object_id)`` after every change, as FreshBooks' event system does.
+
+        The webhook side of the sandbox listens here; listeners must not block (they run under
+        the state lock, on whichever thread made the change).
+        """
+        with self.lock:
+            self._listeners.append(listener)
+
+    def notify(self, event: str, object_id: int) -> None:
+        """Announce ``<object>.create|update|delete`` for one record."""
+        with self.lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event, object_id)
 
     # -- read access -------------------------------------------------------------------------
 
@@ -176,6 +196,7 @@ class SandboxState:
             )
             self._next_client += 1
             self._clients[client.id] = client
+            self.notify("client.create", client.id)
             return client
 
     def update_client(self, client_id: int, changes: Mapping[str, Any]) -> Client:
@@ -185,6 +206,7 @@ class SandboxState:
             for name, value in changes.items():
                 setattr(client, name, value)
             client.updated = next_update(client.updated)
+            self.notify(_change("client", changes), client.id)
             return client
 
     # -- invoices ----------------------------------------------------------------------------
@@ -231,6 +253,7 @@ class SandboxState:
             )
             self._next_invoice += 1
             self._invoices[invoice.id] = invoice
+            self.notify("invoice.create", invoice.id)
             return invoice
 
     def update_invoice(
@@ -257,6 +280,7 @@ class SandboxState:
             if lines is not None:
                 invoice.lines = _number_lines(lines, invoice.updated)
             self._settle(invoice)
+            self.notify(_change("invoice", changes), invoice.id)
             return invoice
 
     def touch_invoice(self, invoice_id: int) -> Invoice:
@@ -264,6 +288,7 @@ class SandboxState:
         with self.lock:
             invoice = _lookup(self._invoices, invoice_id, "invoice")
             invoice.updated = next_update(invoice.updated)
+            self.notify("invoice.update", invoice.id)
             return invoice
 
     def mark_invoice_sent(self, invoice_id: int) -> Invoice:
@@ -271,6 +296,7 @@ class SandboxState:
             invoice = _lookup(self._invoices, invoice_id, "invoice")
             invoice.sent = True
             invoice.updated = next_update(invoice.updated)
+            self.notify("invoice.update", invoice.id)
             return invoice
 
     def set_invoice_vis_state(self, invoice_id: int, vis_state: int) -> Invoice:
@@ -278,6 +304,7 @@ class SandboxState:
             invoice = _lookup(self._invoices, invoice_id, "invoice")
             invoice.vis_state = vis_state
             invoice.updated = next_update(invoice.updated)
+            self.notify(_change("invoice", {"vis_state": vis_state}), invoice.id)
             return invoice
 
     # -- payments ----------------------------------------------------------------------------
@@ -325,6 +352,8 @@ class SandboxState:
                 max(invoice.updated, recorded_at) if recorded_at else next_update(invoice.updated)
             )
             self._settle(invoice)
+            self.notify("payment.create", payment.id)
+            self.notify("invoice.update", invoice.id)
             return payment
 
     def update_payment(self, payment_id: int, changes: Mapping[str, Any]) -> Payment:
@@ -338,6 +367,8 @@ class SandboxState:
             invoice = self._invoices[payment.invoiceid]
             invoice.updated = next_update(invoice.updated)
             self._settle(invoice)
+            self.notify(_change("payment", changes), payment.id)
+            self.notify("invoice.update", invoice.id)
             return payment
 
     def _settle(self, invoice: Invoice) -> None:
@@ -354,6 +385,11 @@ class SandboxState:
         invoice.paid = min(total, invoice.amount)
         fully_paid = active and invoice.outstanding == 0
         invoice.date_paid = active[-1].date if fully_paid else None
+
+
+def _change(kind: str, changes: Mapping[str, Any]) -> str:
+    """``delete`` when the change moves the record to the deleted state, else ``update``."""
+    return f"{kind}.delete" if changes.get("vis_state") == DELETED else f"{kind}.update"
 
 
 def _lookup(table: dict[int, T], record_id: int, kind: str) -> T:
