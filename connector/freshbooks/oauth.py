@@ -3,13 +3,17 @@
 FreshBooks refresh tokens are single use (freshbooks-api.md section 1), so refreshing is the
 risky part: it happens under the store's cross-process lock, re-reads the store first (another
 process may have refreshed already), and saves the rotated token before anything uses it. A
-refresh token FreshBooks refuses is never retried: only a person can authorise again.
+refresh token FreshBooks refuses is never retried: only a person can authorise again, so the
+refusal is written into the token store and every process sharing the connection stops at its
+next call with the same instructions, without touching the token endpoint again.
 """
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 from authlib.deprecate import AuthlibDeprecationWarning
@@ -31,7 +35,7 @@ from connector.freshbooks.errors import (
     ValidationFailed,
 )
 from connector.freshbooks.retry import RetryingTransport, RetryPolicy, retry_after_seconds
-from connector.freshbooks.tokens import Token, TokenStore
+from connector.freshbooks.tokens import ReauthorizationNeeded, Token, TokenStore
 
 REFRESH_MARGIN_SECONDS = 300.0
 TOKEN_PATH = "/auth/oauth/token"
@@ -109,7 +113,8 @@ class TokenKeeper:
         self._token: Token | None = None
 
     def access_token(self) -> str:
-        """A token good for at least ``margin`` seconds more."""
+        """A token good for at least ``margin`` seconds more, unless the grant was refused."""
+        self._stop_if_refused()
         token = self._token or self._stored()
         if token.expires_within(self.margin):
             token = self.refresh(token)
@@ -119,19 +124,27 @@ class TokenKeeper:
     def refresh(self, stale: Token) -> Token:
         """Replace ``stale`` (expiring, or refused with 401) unless another process already did."""
         with self.store.lock():
+            self._stop_if_refused()
             current = self._stored()
             replaced_elsewhere = current.access_token != stale.access_token
             if replaced_elsewhere and not current.expires_within(self.margin):
                 self._token = current
                 return current
-            answer = _token_call(
-                lambda: self.session.refresh_token(
-                    self.config.token_url,
-                    refresh_token=current.refresh_token,
-                    redirect_uri=self.config.redirect_uri,
-                ),
-                grant="refresh_token",
-            )
+            try:
+                answer = _token_call(
+                    lambda: self.session.refresh_token(
+                        self.config.token_url,
+                        # Always the refresh token read under the lock: a sibling may have
+                        # rotated the one this process started with.
+                        refresh_token=current.refresh_token,
+                        redirect_uri=self.config.redirect_uri,
+                    ),
+                    grant="refresh_token",
+                )
+            except ReauthorizationRequired as refused:
+                mark = ReauthorizationNeeded(since=time.time(), reason=refused.message)
+                self.store.require_reauthorization(mark)
+                raise reauthorization_required(self.store.name, mark) from refused
             fresh = Token.from_response(answer)
             self.store.save(fresh)
         self._token = fresh
@@ -145,11 +158,27 @@ class TokenKeeper:
         self._token = current
         return current.access_token
 
+    def _stop_if_refused(self) -> None:
+        mark = self.store.reauthorization()
+        if mark is not None:
+            raise reauthorization_required(self.store.name, mark)
+
     def _stored(self) -> Token:
         token = self.store.load()
         if token is None:
             raise ReauthorizationRequired("no FreshBooks token is stored for this connection")
         return token
+
+
+def reauthorization_required(name: str, mark: ReauthorizationNeeded) -> ReauthorizationRequired:
+    """The error every process on a refused connection raises, with what the operator must run."""
+    since = datetime.fromtimestamp(mark.since, UTC)
+    return ReauthorizationRequired(
+        f"the FreshBooks connection {name!r} needs re-authorisation since "
+        f"{since:%Y-%m-%d %H:%M:%S} UTC ({mark.reason}); every flow on it is stopped. Run "
+        f"`ml-connector auth url --credentials {name}`, open the address as the business owner, "
+        f"then run `ml-connector auth exchange CODE --credentials {name}` with the code it returns"
+    )
 
 
 def _refuse_failed_token_answer(response: httpx.Response) -> httpx.Response:
@@ -163,9 +192,12 @@ def _refuse_failed_token_answer(response: httpx.Response) -> httpx.Response:
         payload = None
     code = payload.get("error") if isinstance(payload, dict) else None
     if code == "invalid_grant":
+        said = payload.get("error_description") if isinstance(payload, dict) else None
         raise ReauthorizationRequired(
-            "FreshBooks refused the grant (invalid_grant): it was revoked, the authorisation code "
-            "expired, or the single-use refresh token was already used"
+            "FreshBooks refused the grant (invalid_grant"
+            + (f": {said}" if isinstance(said, str) and said else "")
+            + "): it was revoked, the authorisation code expired, or the single-use refresh "
+            "token was already used"
         )
     error = api_error(
         response.status_code,

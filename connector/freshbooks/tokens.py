@@ -3,6 +3,17 @@
 FreshBooks refresh tokens are single use: every refresh burns the old one and hands out a
 new one. Two processes refreshing the same connection at once would strand one of them, so
 every store offers a lock that all processes sharing the connection respect.
+
+When FreshBooks refuses the grant itself (``invalid_grant``), no process can fix it: the store
+then carries a re-authorisation mark, so every process sharing the connection stops at its next
+call instead of trying its own copy of a dead token. Saving a new token lifts the mark.
+
+There is deliberately no Prefect-block store. A block has no lock and no compare-and-swap, so
+the lock would have to come from elsewhere: a flock beside it holds only on one machine, where
+this encrypted file already serves (without a server round trip for the mark check before each
+call); across machines, two workers refreshing at once would burn the single-use token and lock
+the business out. A block store is safe only with a lock every machine honours, such as a Prefect
+global concurrency limit of 1 taken with ``strict=True``, whose lease outlives any token call.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from connector.freshbooks.errors import UnexpectedResponse
 from connector.secrets import EncryptedJsonFile
 
 _STORE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_MARK_KEY = "reauthorization"
 
 
 @dataclass(frozen=True)
@@ -71,12 +83,40 @@ class Token:
         return self.expires_at - (now if now is not None else time.time()) <= seconds
 
 
+@dataclass(frozen=True)
+class ReauthorizationNeeded:
+    """FreshBooks refused this connection's grant: since when, and what it said."""
+
+    since: float
+    reason: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReauthorizationNeeded:
+        return cls(since=float(data["since"]), reason=str(data["reason"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 class TokenStore(Protocol):
     """Where one connection's token lives, shared by everything that uses that connection."""
 
+    name: str
+    """The connection's name, as the operator passes it to `ml-connector auth --credentials`."""
+
     def load(self) -> Token | None: ...
 
-    def save(self, token: Token) -> None: ...
+    def save(self, token: Token) -> None:
+        """Keep a usable token; it replaces any refused grant, so the mark is lifted too."""
+        ...
+
+    def reauthorization(self) -> ReauthorizationNeeded | None:
+        """The mark left when FreshBooks refused the grant; cheap enough to ask before each call."""
+        ...
+
+    def require_reauthorization(self, mark: ReauthorizationNeeded) -> None:
+        """Stop every process on this connection until someone authorises the app again."""
+        ...
 
     def lock(self) -> AbstractContextManager[None]:
         """Held while refreshing, so one refresh at a time burns the single-use refresh token."""
@@ -86,8 +126,10 @@ class TokenStore(Protocol):
 class MemoryTokenStore:
     """A token held by one process: for tests and short-lived scripts."""
 
-    def __init__(self, token: Token | None = None) -> None:
+    def __init__(self, token: Token | None = None, *, name: str = "memory") -> None:
+        self.name = name
         self._token = token
+        self._mark: ReauthorizationNeeded | None = None
         self._lock = threading.Lock()
 
     def load(self) -> Token | None:
@@ -95,6 +137,13 @@ class MemoryTokenStore:
 
     def save(self, token: Token) -> None:
         self._token = token
+        self._mark = None
+
+    def reauthorization(self) -> ReauthorizationNeeded | None:
+        return self._mark
+
+    def require_reauthorization(self, mark: ReauthorizationNeeded) -> None:
+        self._mark = mark
 
     def lock(self) -> AbstractContextManager[None]:
         return self._lock_held()
@@ -106,7 +155,11 @@ class MemoryTokenStore:
 
 
 class EncryptedFileTokenStore:
-    """A token encrypted under home()/tokens/<name>.json, locked across processes with flock."""
+    """A token encrypted under home()/tokens/<name>.json, locked across processes with flock.
+
+    The re-authorisation mark sits in the same encrypted object as the token, so the two change
+    together in one atomic replace and a reader never sees a new token beside an old mark.
+    """
 
     def __init__(self, name: str) -> None:
         if not _STORE_NAME.match(name):
@@ -123,7 +176,7 @@ class EncryptedFileTokenStore:
 
     def load(self) -> Token | None:
         data = self._file.read()
-        if data is None:
+        if data is None or not data.keys() & Token.__dataclass_fields__.keys():
             return None
         try:
             return Token.from_dict(data)
@@ -135,6 +188,23 @@ class EncryptedFileTokenStore:
 
     def save(self, token: Token) -> None:
         self._file.write(token.to_dict())
+
+    def reauthorization(self) -> ReauthorizationNeeded | None:
+        data = self._file.read()
+        if data is None or data.get(_MARK_KEY) is None:
+            return None
+        try:
+            return ReauthorizationNeeded.from_dict(data[_MARK_KEY])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigurationError(
+                f"the re-authorisation mark stored in {self.path} is unreadable",
+                hint="authorise the FreshBooks app again (`ml-connector auth url`, then "
+                "`ml-connector auth exchange CODE`); that replaces the mark",
+            ) from exc
+
+    def require_reauthorization(self, mark: ReauthorizationNeeded) -> None:
+        data = self._file.read() or {}
+        self._file.write({**data, _MARK_KEY: mark.to_dict()})
 
     def lock(self) -> AbstractContextManager[None]:
         return self._flock_held()
