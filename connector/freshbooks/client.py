@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from connector.freshbooks import envelopes
+from connector.freshbooks.callbacks import Callbacks
 from connector.freshbooks.config import FreshBooksConfig
 from connector.freshbooks.errors import (
     AccountNotFound,
@@ -19,7 +20,9 @@ from connector.freshbooks.errors import (
     UnexpectedResponse,
     WriteOutcomeUnknown,
 )
+from connector.freshbooks.ledger import Accounts, JournalEntries
 from connector.freshbooks.oauth import TokenKeeper, oauth_session
+from connector.freshbooks.purchases import BillPayments, Bills, BillVendors, ExpenseCategories
 from connector.freshbooks.query import Params
 from connector.freshbooks.resources import Clients, Invoices, Payments
 from connector.freshbooks.retry import (
@@ -52,6 +55,13 @@ class FreshBooksClient:
         self.clients = Clients(self)
         self.invoices = Invoices(self)
         self.payments = Payments(self)
+        self.bills = Bills(self)
+        self.bill_vendors = BillVendors(self)
+        self.bill_payments = BillPayments(self)
+        self.expense_categories = ExpenseCategories(self)
+        self.journal_entries = JournalEntries(self)
+        self.accounts = Accounts(self)
+        self.callbacks = Callbacks(self)
 
     def __enter__(self) -> FreshBooksClient:
         return self
@@ -94,6 +104,10 @@ class FreshBooksClient:
 
     def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return envelopes.result(self.request("PUT", path, body=body), "PUT", path)
+
+    def delete(self, path: str) -> None:
+        """For the paths FreshBooks deletes with DELETE (callbacks); most records use a PUT."""
+        self.request("DELETE", path)
 
     def request(
         self,

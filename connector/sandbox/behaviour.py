@@ -26,3 +26,21 @@ class Behaviour:
 
     default_per_page: int = 15
     max_per_page: int = 100
+
+    webhook_attempts: int = 3
+    """Tries per webhook delivery (section 8: three, exponential); a 2xx ends them early."""
+
+    webhook_backoff_seconds: float = 1.0
+    """The pause after the first failed try; it doubles after each further one."""
+
+    webhook_timeout_seconds: float = 10.0
+    """How long a receiver may take to answer one try before it counts as failed."""
+
+    webhook_concurrency: int = 16
+    """Deliveries in flight at once, over all callbacks."""
+
+    rate_limit_per_second: float | None = None
+    """Requests a second each access token may make; None (the default) means no limit."""
+
+    rate_limit_burst: int = 5
+    """Requests a token may make at once before the per-second rate applies."""

@@ -23,6 +23,7 @@ from connector.sandbox.listing import (
 from connector.sandbox.records import Client
 from connector.sandbox.state import CLIENT_FIELDS, SandboxState
 from connector.sandbox.validation import BodyReader
+from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
@@ -91,7 +92,11 @@ def client_routes(state: SandboxState) -> list[Route]:
         reader = BodyReader(await read_object(request, "client"), "client")
         with state.lock:
             client = find(request)
-            if reader.has("vis_state"):
+            phase = update_phase(reader.body)
+            if phase is UpdatePhase.EXT_VIS_STATE:
+                check_ext_vis_state(reader)
+                return single("client", render(client, frozenset()))
+            if phase is UpdatePhase.VIS_STATE:
                 changes: dict[str, Any] = {"vis_state": reader.vis_state()}
             else:
                 changes = _client_fields(reader)

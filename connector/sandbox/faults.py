@@ -2,6 +2,8 @@
 
 Rules are explicit and counted (``times``), so a test states exactly which calls go wrong:
 ``sb.faults.add(method="GET", path_regex="/invoices", status=429, retry_after=1, times=2)``.
+``after_handler=True`` lets the API apply the request first and then loses its answer (a drop
+or the status instead): the write that reached FreshBooks but whose answer never came back.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.errors import ConfigurationError
 from connector.sandbox.request_log import DROPPED
@@ -38,6 +40,8 @@ class Fault:
     drop: bool
     remaining: int | None
     """How many more requests this rule hits; None for every matching request."""
+    after_handler: bool = False
+    """The API handles the request first; the drop or status then replaces its answer."""
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and bool(self.path.search(path))
@@ -60,11 +64,16 @@ class Faults:
         times: int | None = 1,
         latency: float = 0.0,
         drop: bool = False,
+        after_handler: bool = False,
     ) -> Fault:
         """Add a rule; the first matching rule with hits left applies to each request."""
         if status is None and not drop and latency <= 0:
             raise FaultSpecError(
                 "a fault rule needs an effect", hint="pass status=..., drop=True or latency=..."
+            )
+        if after_handler and status is None and not drop:
+            raise FaultSpecError(
+                "after_handler=True needs an answer to lose", hint="pass drop=True or status=..."
             )
         if status is not None and not 400 <= status <= 599:
             raise FaultSpecError(
@@ -89,6 +98,7 @@ class Faults:
             latency=latency,
             drop=drop,
             remaining=times,
+            after_handler=after_handler,
         )
         with self._lock:
             self._rules.append(fault)
@@ -131,6 +141,8 @@ class FaultInjection:
             return
         if fault.latency > 0:
             await asyncio.sleep(fault.latency)
+        if fault.after_handler:
+            await self.app(scope, receive, _discard)
         if fault.drop:
             scope[DROPPED] = True
             await send(
@@ -142,7 +154,8 @@ class FaultInjection:
             )
             raise DroppedConnection(f"injected dropped connection on {scope['path']}")
         if fault.status is None:
-            await self.app(scope, receive, send)
+            if not fault.after_handler:
+                await self.app(scope, receive, send)
             return
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         error = {
@@ -156,6 +169,10 @@ class FaultInjection:
             {"response": {"errors": [error]}}, status_code=fault.status, headers=headers
         )
         await response(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    """Where the API's answer goes when a rule loses it after the handler ran."""
 
 
 def quiet_dropped_connections(record: logging.LogRecord) -> bool:

@@ -1,7 +1,8 @@
 """``/accounting/account/{account_id}/invoices/invoices[/{id}]``: list, get, create, update, delete.
 
 Lines appear only when ``include[]=lines`` asks for them, on lists and single gets alike, and
-a PUT applies only its highest phase (``vis_state`` over actions over data), as FreshBooks does.
+a PUT applies only its highest phase (``ext_vis_state`` over ``vis_state`` over actions over
+data, see ``vis_state``), as FreshBooks does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from connector.sandbox.listing import (
 from connector.sandbox.records import ACTIVE, Client, Invoice
 from connector.sandbox.state import NewLine, SandboxState
 from connector.sandbox.validation import BodyReader
+from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
@@ -102,9 +104,12 @@ def invoice_routes(state: SandboxState) -> list[Route]:
         reader = BodyReader(await read_object(request, "invoice"), "invoice")
         with state.lock:
             invoice = find(request)
-            if reader.has("vis_state"):
+            phase = update_phase(reader.body, SEND_ACTIONS)
+            if phase is UpdatePhase.EXT_VIS_STATE:
+                check_ext_vis_state(reader)
+            elif phase is UpdatePhase.VIS_STATE:
                 invoice = state.set_invoice_vis_state(invoice.id, reader.vis_state())
-            elif any(reader.body.get(action) for action in SEND_ACTIONS):
+            elif phase is UpdatePhase.ACTION:
                 invoice = state.mark_invoice_sent(invoice.id)
             else:
                 _refuse_due_date(reader)

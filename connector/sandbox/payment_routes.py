@@ -32,6 +32,7 @@ from connector.sandbox.listing import (
 from connector.sandbox.records import ACTIVE, PAYMENT_TYPES, Invoice, Payment
 from connector.sandbox.state import SandboxState
 from connector.sandbox.validation import BodyReader
+from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
 from connector.sandbox.wire import (
     check_accounting_access,
     many,
@@ -101,7 +102,11 @@ def payment_routes(state: SandboxState) -> list[Route]:
         reader = BodyReader(await read_object(request, "payment"), "payment")
         with state.lock:
             payment = find(request)
-            if reader.has("vis_state"):
+            phase = update_phase(reader.body)
+            if phase is UpdatePhase.EXT_VIS_STATE:
+                check_ext_vis_state(reader)
+                return single("payment", payment.to_json())
+            if phase is UpdatePhase.VIS_STATE:
                 changes: dict[str, Any] = {"vis_state": reader.vis_state()}
             else:
                 changes = _changes(reader, payment)

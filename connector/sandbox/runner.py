@@ -22,9 +22,11 @@ import uvicorn
 from connector import settings
 from connector.sandbox.app import build_app
 from connector.sandbox.behaviour import Behaviour
+from connector.sandbox.callbacks import CallbackHub
 from connector.sandbox.errors import SandboxStartError
 from connector.sandbox.faults import Faults, quiet_dropped_connections
 from connector.sandbox.info import SandboxInfo
+from connector.sandbox.listening import tcp_listener
 from connector.sandbox.oauth_routes import DEFAULT_SCOPE, OAuthApp
 from connector.sandbox.request_log import RequestLog
 from connector.sandbox.seed import SeedPlan, seed
@@ -85,6 +87,7 @@ class Sandbox:
         )
         if seed_plan is not None:
             seed(self.state, **dataclasses.asdict(seed_plan))
+        self.callbacks = CallbackHub(self.state)
         self._info: SandboxInfo | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -165,10 +168,13 @@ class Sandbox:
         serving: asyncio.Task[None] | None = None
         try:
             sftp_port = await sftp.start(self.host, self.sftp_port)
+            await self.callbacks.start()
             sock = _bind(self.host, self.api_port)
             api = uvicorn.Server(
                 uvicorn.Config(
-                    build_app(self.state, self.oauth_app, self.faults, self.requests),
+                    build_app(
+                        self.state, self.oauth_app, self.faults, self.requests, self.callbacks
+                    ),
                     log_config=None,
                     log_level="warning",
                     access_log=False,
@@ -189,6 +195,7 @@ class Sandbox:
             self._ready.set()
         if self._failure is None:
             await self._stop.wait()
+        await self.callbacks.close()
         if api is not None and serving is not None and not serving.done():
             api.should_exit = True
             await serving
@@ -218,9 +225,8 @@ class Sandbox:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, port), family=family)
+        return tcp_listener(host, port)
     except OSError as error:
         raise SandboxStartError(
             f"the sandbox API cannot listen on {host}:{port}: {error}",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from connector.sandbox.clock import now_eastern
 from connector.sandbox.money import cents
+from connector.sandbox.purchases import NewBillLine
 from connector.sandbox.state import NewLine, SandboxState
 
 ORGANIZATIONS = (
@@ -68,6 +69,60 @@ CATALOG = (
 # (status, weight): the mix of invoice states the demo shows.
 STATUS_MIX = (("draft", 15), ("sent", 35), ("partial", 25), ("paid", 25))
 PAYMENT_METHODS = ("Check", "Bank Transfer", "ACH", "Credit Card")
+# (name, is cost of goods sold): the expense categories bill lines are filed under.
+EXPENSE_CATEGORIES = (
+    ("Advertising", False),
+    ("Office Supplies", False),
+    ("Shipping", False),
+    ("Rent or Lease", False),
+    ("Utilities", False),
+    ("Professional Services", False),
+    ("Cost of Goods Sold", True),
+)
+VENDORS = (
+    {
+        "vendor_name": "Paper Co",
+        "primary_contact_email": "ar@paperco.example",
+        "street": "9 Mill Rd",
+        "city": "Albany",
+        "province": "New York",
+        "postal_code": "12207",
+        "country": "United States",
+        "account_number": "PC-77",
+    },
+    {
+        "vendor_name": "Coastline Freight LLC",
+        "primary_contact_email": "billing@coastline.example",
+        "city": "Portland",
+        "province": "Maine",
+        "country": "United States",
+    },
+    {
+        "vendor_name": "Brightwire Utilities",
+        "primary_contact_email": "accounts@brightwire.example",
+        "city": "Boston",
+        "province": "Massachusetts",
+        "country": "United States",
+    },
+    {
+        "vendor_name": "Northern Components Ltd.",
+        "primary_contact_email": "ar@northerncomponents.example",
+        "city": "Toronto",
+        "province": "Ontario",
+        "country": "Canada",
+        "currency_code": "CAD",
+    },
+)
+# (category, description, unit cost): what the seeded bills buy.
+PURCHASES = (
+    ("Office Supplies", "Copy paper, 10 reams", Decimal("42.00")),
+    ("Office Supplies", "Toner cartridge", Decimal("96.50")),
+    ("Shipping", "Pallet freight, regional", Decimal("68.00")),
+    ("Utilities", "Electricity, monthly", Decimal("310.25")),
+    ("Advertising", "Trade magazine listing", Decimal("450.00")),
+    ("Professional Services", "Bookkeeping, monthly", Decimal("275.00")),
+    ("Cost of Goods Sold", "Widget housings", Decimal("3.10")),
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +131,7 @@ class SeedPlan:
 
     clients: int = 12
     invoices: int = 40
+    bills: int = 8
     random_seed: int = 20240501
     today: date | None = None
     """The day the data leads up to; None means the sandbox's current day."""
@@ -86,21 +142,24 @@ def seed(
     *,
     clients: int = 12,
     invoices: int = 40,
+    bills: int = 8,
     random_seed: int = 20240501,
     today: date | None = None,
 ) -> None:
-    """Add clients, then invoices spread over them, paid or part-paid where drawn.
+    """Add clients, then invoices spread over them, paid or part-paid where drawn; then
+    expense categories, vendors and bills from them.
 
     Every seeded record is dated before ``today`` (default: the current day), so anything
-    changed afterwards sorts later.
+    changed afterwards sorts later. Purchases draw from their own random stream, so adding
+    them left the seeded clients, invoices and payments exactly as they were.
     """
     rng = random.Random(random_seed)
     today = today or now_eastern().date()
     client_ids = [_add_client(state, rng, index, today) for index in range(clients)]
-    if not client_ids:
-        return
-    for _ in range(invoices):
-        _add_invoice(state, rng, rng.choice(client_ids), today)
+    if client_ids:
+        for _ in range(invoices):
+            _add_invoice(state, rng, rng.choice(client_ids), today)
+    _add_purchases(state, random.Random(f"{random_seed}-purchases"), bills, today)
 
 
 def _add_client(state: SandboxState, rng: random.Random, index: int, today: date) -> int:
@@ -167,6 +226,48 @@ def _add_invoice(state: SandboxState, rng: random.Random, client_id: int, today:
             note=f"Remittance for invoice {invoice.invoice_number}",
             recorded_at=max(_moment(rng, paid_on), created_at),
         )
+
+
+def _add_purchases(state: SandboxState, rng: random.Random, bills: int, today: date) -> None:
+    """Categories and vendors, then bills in every status: unpaid, partial, paid, overdue."""
+    purchases = state.purchases
+    since = today - timedelta(days=400)
+    categories = {
+        name: purchases.add_category(name, is_cogs=cogs, created_at=_moment(rng, since)).id
+        for name, cogs in EXPENSE_CATEGORIES
+    }
+    vendors = [purchases.add_vendor(created_at=_moment(rng, since), **fields) for fields in VENDORS]
+    for index in range(bills):
+        vendor = vendors[index % len(vendors)]
+        issued = today - timedelta(days=rng.randint(5, 60))
+        created_at = _moment(rng, issued)
+        bill = purchases.add_bill(
+            vendor.vendorid,
+            issued,
+            [
+                NewBillLine(
+                    categoryid=categories[category],
+                    description=description,
+                    quantity=Decimal(rng.randint(1, 12)),
+                    unit_cost=price,
+                )
+                for category, description, price in rng.sample(PURCHASES, rng.randint(1, 3))
+            ],
+            bill_number=f"{vendor.vendor_name[:2].upper()}-{rng.randint(10000, 99999)}",
+            due_offset_days=rng.choice((15, 30, 45)),
+            created_at=created_at,
+        )
+        share = (Decimal(0), Decimal("0.5"), Decimal(1))[index % 3]
+        if share:
+            paid_on = min(issued + timedelta(days=rng.randint(3, 20)), today - timedelta(days=1))
+            purchases.add_bill_payment(
+                bill.id,
+                cents(bill.total_amount * share),
+                paid_on,
+                payment_type=rng.choice(PAYMENT_METHODS),
+                note=f"Paid against {bill.bill_number}",
+                recorded_at=max(_moment(rng, paid_on), created_at),
+            )
 
 
 def _moment(rng: random.Random, day: date) -> datetime:

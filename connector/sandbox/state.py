@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from connector.sandbox.behaviour import Behaviour
 from connector.sandbox.clock import next_update, now_eastern
 from connector.sandbox.errors import SandboxDataError
+from connector.sandbox.ledger import LedgerState
+from connector.sandbox.purchases import PurchasesState
 from connector.sandbox.records import (
     ACTIVE,
     DELETED,
@@ -99,6 +101,8 @@ class SandboxState:
         self._next_payment = 60001
         self._next_credit = 7001
         self._listeners: list[Callable[[str, int], None]] = []
+        self.purchases = PurchasesState(self)
+        self.ledger = LedgerState(self)
 
     @classmethod
     def new(cls, behaviour: Behaviour | None = None) -> SandboxState:

@@ -1,0 +1,171 @@
+"""``/accounting/account/{account_id}/bills/bills[/{id}]``: list, get, create, update.
+
+Bills always carry their ``lines`` and their ``vendor``, on lists and single gets alike (the
+sample in freshbooks-api.md section 7 shows them without any ``include[]``), so an
+``include[]=lines`` is accepted and changes nothing. List filters are the ones FreshBooks honours
+for bills: ``vendorid``, ``statuses[]``, ``currency_code``, ``ids[]`` (and ``vis_state``); any
+other search key is ignored, including date ranges. A PUT carrying ``vis_state`` applies only
+that and drops every other field; deleting is ``PUT {"bill": {"vis_state": 1}}``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from connector.sandbox.listing import (
+    TEXT,
+    Equals,
+    Filter,
+    OneOf,
+    paginate,
+    parse_list_query,
+    select,
+)
+from connector.sandbox.purchase_records import Bill
+from connector.sandbox.purchases import NewBillLine
+from connector.sandbox.state import SandboxState
+from connector.sandbox.validation import BodyReader
+from connector.sandbox.wire import (
+    check_accounting_access,
+    many,
+    read_object,
+    record_in_path,
+    single,
+)
+
+PATH = "/accounting/account/{account_id}/bills/bills"
+
+FILTERS: list[Filter] = [
+    OneOf("ids", lambda b: b.id),
+    Equals("vendorid", lambda b: b.vendorid),
+    OneOf("statuses", lambda b: b.status, TEXT),
+    Equals("currency_code", lambda b: b.currency_code, TEXT),
+    Equals("vis_state", lambda b: b.vis_state),
+]
+
+
+def bill_routes(state: SandboxState) -> list[Route]:
+    purchases = state.purchases
+
+    def find(request: Request) -> Bill:
+        return record_in_path(request, purchases.bill, "bill", "id")
+
+    async def list_bills(request: Request) -> Response:
+        check_accounting_access(request, state)
+        query = parse_list_query(request.query_params, state.behaviour)
+        with state.lock:
+            page, meta = paginate(select(purchases.bills, FILTERS, query), query)
+            return many("bills", [purchases.bill_json(bill) for bill in page], meta)
+
+    async def get_bill(request: Request) -> Response:
+        check_accounting_access(request, state)
+        with state.lock:
+            return single("bill", purchases.bill_json(find(request)))
+
+    async def create_bill(request: Request) -> Response:
+        check_accounting_access(request, state)
+        reader = BodyReader(await read_object(request, "bill"), "bill")
+        for name in ("vendorid", "issue_date", "lines"):
+            reader.required(name)
+        bill = purchases.add_bill(
+            reader.integer("vendorid"),
+            reader.day("issue_date"),
+            _read_lines(reader),
+            currency_code=reader.text("currency_code") or None,
+            **_bill_settings(reader),
+        )
+        with state.lock:
+            return single("bill", purchases.bill_json(bill))
+
+    async def update_bill(request: Request) -> Response:
+        check_accounting_access(request, state)
+        reader = BodyReader(await read_object(request, "bill"), "bill")
+        with state.lock:
+            bill = find(request)
+            if reader.has("vis_state"):
+                bill = purchases.set_bill_vis_state(bill.id, reader.vis_state())
+            else:
+                bill = purchases.update_bill(
+                    bill.id,
+                    _data_changes(reader),
+                    lines=_read_lines(reader) if reader.has("lines") else None,
+                )
+            return single("bill", purchases.bill_json(bill))
+
+    return [
+        Route(PATH, list_bills, methods=["GET"]),
+        Route(PATH, create_bill, methods=["POST"]),
+        Route(PATH + "/{id}", get_bill, methods=["GET"]),
+        Route(PATH + "/{id}", update_bill, methods=["PUT"]),
+    ]
+
+
+def _bill_settings(reader: BodyReader) -> dict[str, Any]:
+    """The optional bill fields a create or an update may carry."""
+    settings: dict[str, Any] = {}
+    if reader.body.get("due_offset_days") is not None:
+        days = reader.integer("due_offset_days")
+        if days < 0:
+            raise reader.fail(1004, "due_offset_days", "due_offset_days must not be negative.")
+        settings["due_offset_days"] = days
+    if reader.has("bill_number"):
+        settings["bill_number"] = reader.text("bill_number") or None
+    if reader.body.get("language"):
+        settings["language"] = reader.text("language")
+    return settings
+
+
+def _data_changes(reader: BodyReader) -> dict[str, Any]:
+    changes = _bill_settings(reader)
+    if reader.has("vendorid"):
+        changes["vendorid"] = reader.integer("vendorid")
+    if reader.has("issue_date"):
+        changes["issue_date"] = reader.day("issue_date")
+    if reader.body.get("currency_code"):
+        changes["currency_code"] = reader.text("currency_code")
+    return changes
+
+
+def _read_lines(reader: BodyReader) -> list[NewBillLine]:
+    raw = reader.body.get("lines")
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise reader.fail(1004, "lines", "lines must be a list of line objects.")
+    return [_read_line(BodyReader(item, "line")) for item in raw]
+
+
+def _read_line(line: BodyReader) -> NewBillLine:
+    line.required("categoryid")
+    unit_cost, code = line.amount("unit_cost") if line.has("unit_cost") else (Decimal(0), None)
+    return NewBillLine(
+        categoryid=line.integer("categoryid"),
+        quantity=line.number("quantity") if line.body.get("quantity") is not None else Decimal(1),
+        unit_cost=unit_cost,
+        currency_code=code,
+        description=line.text("description"),
+        tax_name1=line.text("tax_name1") or None,
+        tax_percent1=_percent(line, "tax_percent1"),
+        tax_name2=line.text("tax_name2") or None,
+        tax_percent2=_percent(line, "tax_percent2"),
+        tax_authorityid1=_optional_text(line, "tax_authorityid1"),
+        tax_authorityid2=_optional_text(line, "tax_authorityid2"),
+    )
+
+
+def _percent(line: BodyReader, name: str) -> Decimal | None:
+    if line.body.get(name) is None:
+        return None
+    percent = line.number(name)
+    if not 0 <= percent <= 100:
+        raise line.fail(1018, name, f"{name} is a percentage, 0 to 100.")
+    return percent
+
+
+def _optional_text(line: BodyReader, name: str) -> str | None:
+    """Tax authority ids are strings in NODE ``BillLines.ts``; numbers are taken as their text."""
+    value = line.body.get(name)
+    return None if value is None else str(value)
