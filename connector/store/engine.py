@@ -74,8 +74,12 @@ def _sqlite_engine(url: URL) -> Engine:
     transaction starts with BEGIN IMMEDIATE: it takes the write lock up front, where the busy
     timeout applies, instead of upgrading a read lock mid-transaction, which fails at once.
     Transactions marked READ_ONLY start with a plain BEGIN and never wait for writers.
-    ``synchronous`` stays at SQLite's FULL: a ledger mark lost to a power cut could mean a
-    payment posted twice.
+    ``synchronous`` is FULL, set here rather than left to how SQLite was compiled (builds may
+    default WAL files to NORMAL): every commit syncs the WAL to disk before it returns, so what was
+    committed survives a power cut or an OS crash, not only the process being killed. NORMAL would
+    survive only the latter, and a ledger mark or acknowledged webhook lost to a power cut could
+    mean a payment posted twice or a change never sent. The receiver groups its commits so that
+    one sync serves many deliveries.
     """
     engine = create_engine(url)
 
@@ -85,6 +89,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         _use_wal(cursor)
+        cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

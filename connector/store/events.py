@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Executable, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connector.errors import StoreError
@@ -77,6 +77,7 @@ class BufferedEvent:
 class WebhookEvents:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._record_upsert: Executable | None = None
 
     def add_callback(self, event: str, *, callback_id: int | None = None) -> WebhookCallback:
         """Create the callback's path before asking FreshBooks for it, so the handshake that
@@ -143,41 +144,48 @@ class WebhookEvents:
 
     def record(self, event: WebhookEvent) -> bool:
         """Buffer an event; False when the same object already waits (a duplicate delivery)."""
+        return self.record_many([event])[0]
+
+    def record_many(self, events: Sequence[WebhookEvent]) -> list[bool]:
+        """Buffer events in one transaction, so one disk sync covers them all; for each, whether
+        it was new. They are applied in order: a repeat of an earlier one in the same call counts
+        as a duplicate. Nothing is kept if any one is refused."""
         now = utc_now()
-        values = {
-            "path_token": required_text(event.path_token, "path_token"),
-            "account_id": required_text(event.account_id, "account_id"),
-            "name": required_text(event.name, "name"),
-            "object_id": required_text(event.object_id, "object_id"),
-            "fields": json.dumps([list(pair) for pair in event.fields]),
-            "deliveries": 1,
-            "received_at": now,
-            "last_received_at": now,
-        }
+        rows = [_event_row(event, now) for event in events]
+        if not rows:
+            return []
         try:
             with self._db.transaction() as connection:
-                statement = insert_on_conflict(connection, webhook_events).values(values)
-                deliveries = connection.scalar(
-                    statement.on_conflict_do_update(
-                        index_elements=[
-                            webhook_events.c.account_id,
-                            webhook_events.c.name,
-                            webhook_events.c.object_id,
-                        ],
-                        index_where=WEBHOOK_EVENTS_PENDING,
-                        set_={
-                            "deliveries": webhook_events.c.deliveries + 1,
-                            "last_received_at": statement.excluded.last_received_at,
-                        },
-                    ).returning(webhook_events.c.deliveries)
-                )
+                statement = self._record_statement(connection)
+                return [connection.scalar(statement, row) == 1 for row in rows]
         except IntegrityError as error:
+            which = (
+                f"Event {events[0].name} for object {events[0].object_id}"
+                if len(events) == 1
+                else f"One of {len(events)} events recorded together"
+            )
             raise InvalidRecordError(
-                f"Event {event.name} for object {event.object_id} arrived on a callback path "
-                "the store does not know.",
+                f"{which} arrived on a callback path the store does not know; none was kept.",
                 hint="record events only for paths that callback_for_path() finds",
             ) from error
-        return deliveries == 1
+
+    def _record_statement(self, connection: Connection) -> Executable:
+        """Built once: assembling an upsert costs more than executing it."""
+        if self._record_upsert is None:
+            insert_event = insert_on_conflict(connection, webhook_events)
+            self._record_upsert = insert_event.on_conflict_do_update(
+                index_elements=[
+                    webhook_events.c.account_id,
+                    webhook_events.c.name,
+                    webhook_events.c.object_id,
+                ],
+                index_where=WEBHOOK_EVENTS_PENDING,
+                set_={
+                    "deliveries": webhook_events.c.deliveries + 1,
+                    "last_received_at": insert_event.excluded.last_received_at,
+                },
+            ).returning(webhook_events.c.deliveries)
+        return self._record_upsert
 
     def pending(self, names: Collection[str], limit: int) -> list[BufferedEvent]:
         """The oldest unprocessed events with these names (``invoice.update``, ...)."""
@@ -214,6 +222,72 @@ class WebhookEvents:
         )
         with self._db.transaction() as connection:
             return connection.execute(statement, parameters).rowcount
+
+    def callbacks(self) -> list[WebhookCallback]:
+        """Every callback the store knows, oldest first: what register reuses and list shows."""
+        statement = select(webhook_callbacks).order_by(
+            webhook_callbacks.c.created_at, webhook_callbacks.c.path_token
+        )
+        with self._db.transaction(read_only=True) as connection:
+            return [_callback(row) for row in connection.execute(statement)]
+
+    def set_callback_id(self, path_token: str, callback_id: int) -> WebhookCallback:
+        """Note the id FreshBooks gave the callback when it was created; the handshake may have
+        brought it already, and a different one means two registrations crossed."""
+        integer(callback_id, "callback_id")
+        try:
+            with self._db.transaction() as connection:
+                current = _callback(_existing_callback(connection, path_token))
+                if current.callback_id == callback_id:
+                    return current
+                if current.callback_id is not None:
+                    raise CallbackConflictError(
+                        f"FreshBooks created callback {callback_id} for {current.event}, but its "
+                        f"path already belongs to callback {current.callback_id}.",
+                        hint="run `ml-connector webhooks unregister`, then register again",
+                    )
+                return _update_callback(connection, path_token, callback_id=callback_id)
+        except IntegrityError as error:
+            raise InvalidRecordError(
+                f"Callback {callback_id} is already registered under another path.",
+                hint="run `ml-connector webhooks unregister`, then register again",
+            ) from error
+
+    def remove_callback(self, path_token: str) -> None:
+        """Forget a callback with its processed events; refused while some of its events still
+        wait, because those are changes not yet sent on to partners."""
+        with self._db.transaction() as connection:
+            current = _callback(_existing_callback(connection, path_token))
+            waiting = connection.scalar(
+                select(webhook_events.c.id)
+                .where(webhook_events.c.path_token == path_token, WEBHOOK_EVENTS_PENDING)
+                .limit(1)
+            )
+            if waiting is not None:
+                raise CallbackConflictError(
+                    f"Callback {current.callback_id} ({current.event}) still has events waiting "
+                    "to be processed; it was kept in the state store.",
+                    hint="let the outbound flows drain the events, then unregister again",
+                )
+            connection.execute(
+                webhook_events.delete().where(webhook_events.c.path_token == path_token)
+            )
+            connection.execute(
+                webhook_callbacks.delete().where(webhook_callbacks.c.path_token == path_token)
+            )
+
+
+def _event_row(event: WebhookEvent, now: datetime) -> dict[str, Any]:
+    return {
+        "path_token": required_text(event.path_token, "path_token"),
+        "account_id": required_text(event.account_id, "account_id"),
+        "name": required_text(event.name, "name"),
+        "object_id": required_text(event.object_id, "object_id"),
+        "fields": json.dumps([list(pair) for pair in event.fields]),
+        "deliveries": 1,
+        "received_at": now,
+        "last_received_at": now,
+    }
 
 
 def _existing_callback(connection: Connection, path_token: str) -> Row[Any]:

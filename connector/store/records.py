@@ -35,6 +35,7 @@ class AuditStatus(StrEnum):
     SKIPPED = "skipped"
     WARNING = "warning"
     DUPLICATE = "duplicate"
+    CONFIRMED = "confirmed"
 
 
 class PostingState(StrEnum):

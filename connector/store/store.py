@@ -13,6 +13,7 @@ from connector.store.events import WebhookEvents
 from connector.store.ledger import Ledger
 from connector.store.migrate import upgrade_schema
 from connector.store.transfers import Transfers
+from connector.store.versions import OutboundVersions
 
 
 class Store:
@@ -26,6 +27,7 @@ class Store:
         self.ledger = Ledger(db)
         self.cursors = Cursors(db)
         self.events = WebhookEvents(db)
+        self.versions = OutboundVersions(db)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:

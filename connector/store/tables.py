@@ -142,3 +142,16 @@ Index(
     sqlite_where=WEBHOOK_EVENTS_PENDING,
     postgresql_where=WEBHOOK_EVENTS_PENDING,
 )
+
+# The version (FreshBooks' own ``updated`` text) of each record last settled for a partner: sent,
+# or deliberately not sent. A catch-up scan compares against it, so an overlap resends nothing.
+outbound_versions = Table(
+    "outbound_versions",
+    metadata,
+    Column("partner", String, primary_key=True),
+    Column("document_kind", String, primary_key=True),
+    Column("record_id", String, primary_key=True),
+    Column("updated", String, nullable=False),
+    Column("transfer_id", Integer, ForeignKey("transfers.id")),
+    Column("settled_at", UtcDateTime, nullable=False),
+)

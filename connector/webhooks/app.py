@@ -1,8 +1,10 @@
 """The ASGI app FreshBooks posts to: one path per callback, so each delivery meets its verifier.
 
 Every event is committed to the store before the 200 goes out: an answered delivery is never
-lost, and one refused or unanswered is retried by FreshBooks. Refusals are short plain-text
-answers and one log line each, never a stack trace, a verifier or a signature.
+lost, and one refused or unanswered is retried by FreshBooks. Deliveries arriving together share
+one commit (see group_commit), and verified callbacks are held in memory, so that a delivery
+costs neither a transaction nor a read of its own. Refusals are short plain-text answers and
+one log line each, never a stack trace, a verifier or a signature.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from cachetools import TTLCache
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -21,11 +24,17 @@ from connector.errors import ConnectorError, StoreError
 from connector.freshbooks.signature import HEADER, verify
 from connector.store import CallbackConflictError, Store, WebhookCallback, WebhookEvent
 from connector.webhooks.delivery import MalformedDeliveryError, is_form, parse_fields, required
+from connector.webhooks.group_commit import GroupCommit
 
 # FreshBooks' deliveries are a few hundred bytes; anything this large is not from FreshBooks.
 MAX_BODY_BYTES = 64 * 1024
 HANDSHAKE = "callback.verify"
 ROUTE = "/hooks/freshbooks/{token}"
+# A verified callback's verifier never changes (a new verifier means a new path), so it is kept in
+# memory this long instead of read per delivery. A callback removed from the store meanwhile is
+# refused with a 503 by the commit (its path no longer exists) until its entry expires.
+VERIFIED_CALLBACK_TTL_S = 1.0
+VERIFIED_CALLBACKS_KEPT = 1024
 
 # Confirms a freshly stored verifier with the FreshBooks API; runs after the handshake's 200.
 VerifierHandler = Callable[[WebhookCallback], Awaitable[None]]
@@ -49,19 +58,29 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Starlette:
     """The receiver over ``store``; ``on_verifier`` is where the register step confirms."""
+    commits = GroupCommit(store.events)
+    verified: TTLCache[str, WebhookCallback] = TTLCache(
+        maxsize=VERIFIED_CALLBACKS_KEPT, ttl=VERIFIED_CALLBACK_TTL_S
+    )
+
+    async def callback_for(path_token: str) -> WebhookCallback | None:
+        callback = verified.get(path_token)
+        if callback is None:
+            callback = await run_in_threadpool(store.events.callback_for_path, path_token)
+            if callback is not None and callback.verified:
+                verified[path_token] = callback
+        return callback
 
     async def receive(request: Request) -> PlainTextResponse:
         callback: WebhookCallback | None = None
         try:
-            callback = await run_in_threadpool(
-                store.events.callback_for_path, request.path_params["token"]
-            )
+            callback = await callback_for(request.path_params["token"])
             if callback is None:
                 raise Refusal(404, "unknown callback path")
             fields = await _read_fields(request, max_body_bytes)
             if dict(fields).get("name") == HANDSHAKE:
                 return await _handshake(store, callback, fields, on_verifier)
-            return await _event(store, callback, fields, request.headers.get(HEADER))
+            return await _event(commits, callback, fields, request.headers.get(HEADER))
         except Refusal as refusal:
             log.warning(
                 "refused a webhook delivery for %s: %s %s",
@@ -130,7 +149,10 @@ async def _confirm(on_verifier: VerifierHandler, callback: WebhookCallback) -> N
 
 
 async def _event(
-    store: Store, callback: WebhookCallback, fields: list[tuple[str, str]], header: str | None
+    commits: GroupCommit,
+    callback: WebhookCallback,
+    fields: list[tuple[str, str]],
+    header: str | None,
 ) -> PlainTextResponse:
     if callback.verifier is None:
         raise Refusal(401, "callback has no verifier yet")
@@ -149,7 +171,7 @@ async def _event(
         object_id=values["object_id"],
         fields=tuple(fields),
     )
-    if not await run_in_threadpool(store.events.record, event):
+    if not await commits.record(event):
         log.debug("ignored a repeated %s for object %s", event.name, event.object_id)
     return PlainTextResponse("ok")
 

@@ -197,3 +197,40 @@ def test_concurrent_deliveries_of_one_object_buffer_it_once(store_url: str):
     finally:
         for store in stores:
             store.close()
+
+
+def test_record_many_answers_for_each_event_in_order_counting_repeats(store: Store, token: str):
+    events = [_event(token, "1"), _event(token, "2"), _event(token, "1"), _event(token, "1")]
+
+    assert store.events.record_many(events) == [True, True, False, False]
+    assert store.events.record_many([_event(token, "2"), _event(token, "3")]) == [False, True]
+
+    pending = {event.object_id: event for event in store.events.pending(["invoice.update"], 10)}
+    assert {object_id: event.deliveries for object_id, event in pending.items()} == {
+        "1": 3,
+        "2": 2,
+        "3": 1,
+    }
+    assert pending["1"].received_at == pending["2"].received_at
+
+
+def test_record_many_of_nothing_records_nothing(store: Store):
+    assert store.events.record_many([]) == []
+
+
+def test_record_many_keeps_none_when_one_event_names_an_unknown_path(store: Store, token: str):
+    events = [_event(token, "1"), _event("no-such-path", "2"), _event(token, "3")]
+
+    with pytest.raises(InvalidRecordError, match="One of 3 events recorded together"):
+        store.events.record_many(events)
+
+    assert store.events.pending(["invoice.update"], 10) == []
+
+
+def test_record_many_refuses_a_blank_field_before_writing(store: Store, token: str):
+    with pytest.raises(InvalidRecordError, match="account_id must be"):
+        store.events.record_many(
+            [_event(token, "1"), WebhookEvent(token, "", "invoice.update", "2", ())]
+        )
+
+    assert store.events.pending(["invoice.update"], 10) == []

@@ -12,7 +12,15 @@ from connector.store.engine import create_store_engine
 from connector.store.migrate import head_revision, upgrade_schema
 from connector.store.tables import metadata
 
-STORE_TABLES = {"transfers", "audit", "postings", "cursors", "webhook_callbacks", "webhook_events"}
+STORE_TABLES = {
+    "transfers",
+    "audit",
+    "postings",
+    "cursors",
+    "webhook_callbacks",
+    "webhook_events",
+    "outbound_versions",
+}
 
 
 @pytest.fixture
