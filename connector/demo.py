@@ -78,7 +78,7 @@ def _run(sandbox: Sandbox) -> None:
     uploaded = root / partner.outgoing_folder / sent["file_name"]
     console.print(
         f"Uploaded [bold]{sent['file_name']}[/]: {sent['rows']} rows from "
-        f"{sent['invoices']} invoices ({sent['rejected']} refused by the mapping)."
+        f"{sent['records']} invoices ({sent['rejected']} refused by the mapping)."
     )
     _show_csv(uploaded.read_bytes(), title=f"{uploaded.name} (first rows)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from connector.partners import MAPPINGS_DIR
 from connector.transport import RemoteFileExists
 from flows.outbound_invoices import outbound_invoices
 from flows.resend_file import resend_file
+from tests.jobs.conftest import Deliver
 
 
 def _invoices(sandbox) -> list[dict]:
@@ -61,15 +63,30 @@ def test_sends_changed_invoices_once_and_audits_each_row(partner, sandbox, store
     assert again["rejected"] == len(refused), "refused invoices are tried again every run"
 
 
-def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox, outgoing):
+def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox, store, outgoing):
     first = outbound_invoices(partner)
     changed = _sendable(sandbox)[0]
     sandbox.state.touch_invoice(changed["id"])
+    Deliver(store, sandbox.info.account_id)("invoice.update", changed["id"])
 
     second = outbound_invoices(partner)
 
-    assert second["file_name"] != first["file_name"]
+    assert second["file_name"] != first["file_name"] and second["events"] == 1
     rows = _rows(outgoing / second["file_name"])
+    assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
+    assert store.events.pending(["invoice.update"], 10) == []
+
+
+def test_the_catch_up_scan_finds_a_change_without_its_webhook(partner, sandbox, outgoing):
+    outbound_invoices(partner)
+    changed = _sendable(sandbox)[0]
+    sandbox.state.touch_invoice(changed["id"])
+
+    between_scans = outbound_invoices(partner)
+    scanned = outbound_invoices(partner, catch_up_every=timedelta(0))
+
+    assert between_scans["file_name"] is None
+    rows = _rows(outgoing / scanned["file_name"])
     assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
 
 

@@ -1,0 +1,263 @@
+"""Documents out (invoices, bills): FreshBooks changes mapped, archived, uploaded and audited.
+
+What changed comes from ``changes``: the webhook buffer, the records the mapping refused last
+time (fetched again by id every run until they go out, so fixing a lookup is enough to send
+them), and now and then a catch-up scan. Everything is marked done only after the upload: a
+failed run leaves its events pending and its records unsettled, and the next run sends them.
+
+A deleted record goes to the partner only when the mapping reads ``<document>.vis_state`` (in
+a column, its filter or a rule): then the mapping decides what the partner sees. Otherwise the
+partner is not told, and the audit trail says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.errors import ConfigurationError
+from connector.jobs.archive import Archive
+from connector.jobs.changes import (
+    DEFAULT_MAX_EVENTS,
+    CatchUp,
+    ChangeSet,
+    find_changes,
+    settle,
+    source_for,
+)
+from connector.jobs.context import PartnerRun
+from connector.mapping import Mapping, OutboundFile, RowProblem, RunContext
+from connector.mapping import nodes as ast
+from connector.mapping.parser import parse
+from connector.mapping.templates import render_file_name
+from connector.store import AuditRow
+
+SEQUENCE = "outbound.sequence"
+DELETION_FIELD = "vis_state"
+
+
+@dataclass(frozen=True)
+class OutboundResult:
+    """What one run sent, for the flow's summary and the demo."""
+
+    kind: str
+    file_name: str | None
+    rows: int
+    records: int
+    rejected: int
+    not_sent_deleted: int
+    events: int
+    transfer_id: int | None
+    archive_url: str | None
+
+
+def send_documents(
+    run: PartnerRun,
+    archive: Archive,
+    kind: str,
+    *,
+    now: datetime | None = None,
+    catch_up: CatchUp | None = None,
+    max_events: int = DEFAULT_MAX_EVENTS,
+) -> OutboundResult:
+    """Send one file with every ``kind`` record changed since it was last sent; none if none."""
+    now = now or datetime.now(UTC)
+    source = source_for(kind)
+    section = run.mapping.outbound(kind)
+    partner, store = run.partner.name, run.store
+    retry_cursor = f"{source.plural}.refused"
+    changes = find_changes(
+        run.freshbooks,
+        store,
+        partner,
+        source,
+        retry_ids=json.loads(store.cursors.get(partner, retry_cursor) or "[]"),
+        start_date=run.partner.start_date,
+        catch_up=catch_up,
+        now=now,
+        max_events=max_events,
+    )
+    if changes.empty:
+        settle(store, partner, changes, {}, None)
+        return OutboundResult(kind, None, 0, 0, 0, 0, len(changes.events), None, None)
+
+    tells_deletions = mapping_reads(run.mapping, kind, DELETION_FIELD)
+    to_map = changes.changed + (changes.deleted if tells_deletions else [])
+    untold = [] if tells_deletions else changes.deleted
+
+    # The sequence is spent before the file exists: a failed run leaves a gap, never a reused name.
+    sequence = int(store.cursors.get(partner, SEQUENCE) or 0) + 1
+    store.cursors.set(partner, SEQUENCE, str(sequence))
+    context = RunContext(date=now, seq=sequence, partner=partner)
+    out = section.render(to_map, context) if to_map else None
+    name = out.name if out else render_file_name(section.file_template, context)
+    content = out.content if out else b""
+    transfer_id = store.transfers.start(
+        partner=partner,
+        direction="outbound",
+        document_kind=kind,
+        file_name=name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+    archive_url = _deliver(run, archive, transfer_id, out, changes, len(untold), now)
+
+    refused = sorted({int(problem.source_id) for problem in _rejected(out) if problem.source_id})
+    audit = _Audit(partner, kind, transfer_id, name)
+    store.audit.record(
+        [
+            *audit.sent(out),
+            *audit.rejected(out),
+            *audit.untold(untold, kind),
+            *audit.vanished(changes.vanished, kind),
+        ]
+    )
+    versions = {
+        str(record["id"]): source.version(record)
+        for record in [*to_map, *untold]
+        if int(record["id"]) not in refused
+    }
+    store.cursors.set(partner, retry_cursor, json.dumps(refused))
+    settle(store, partner, changes, versions, transfer_id)
+    return OutboundResult(
+        kind,
+        name if out and out.rows else None,
+        out.rows if out else 0,
+        len(to_map),
+        len(refused),
+        len(untold),
+        len(changes.events),
+        transfer_id,
+        archive_url,
+    )
+
+
+def mapping_reads(mapping: Mapping, document: str, field_name: str) -> bool:
+    """Whether the mapping's outbound section for ``document`` reads ``document.field_name``.
+
+    The compiled section does not say which fields it reads, so the mapping's own text is parsed
+    again (it loaded cleanly moments ago) and its expressions searched.
+    """
+    parsed = parse(mapping.path.read_text(encoding="utf-8"), str(mapping.path))
+    if isinstance(parsed, list):
+        raise ConfigurationError(
+            f"{mapping.path} changed while the run was using it and no longer parses",
+            hint="run `ml-connector mapping check` on it, fix it and run again",
+        )
+    wanted = (document, field_name)
+    return any(
+        isinstance(node, ast.FieldPath) and node.parts == wanted
+        for section in parsed.sections
+        if section.direction == "outbound" and section.document == document
+        for node in _nodes(section)
+    )
+
+
+def _nodes(value: Any) -> Iterator[Any]:
+    """Every node below ``value``: statements, expressions and the tuples that hold them."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _nodes(item)
+    elif isinstance(value, ast.Node):
+        yield value
+        for field in dataclasses.fields(value):
+            yield from _nodes(getattr(value, field.name))
+
+
+def _deliver(
+    run: PartnerRun,
+    archive: Archive,
+    transfer_id: int,
+    out: OutboundFile | None,
+    changes: ChangeSet,
+    untold: int,
+    now: datetime,
+) -> str | None:
+    """Archive and upload the file, or close the transfer saying why nothing went out.
+
+    A failed upload closes the transfer as an error and propagates: nothing is settled, so
+    the events stay pending and the next run sends the records again.
+    """
+    store, partner = run.store, run.partner.name
+    if out is None or not out.rows:
+        rejected = len(out.rejected) if out else 0
+        if rejected:
+            message = f"nothing sent: the mapping refused all {rejected} record(s)"
+        else:
+            message = (
+                f"nothing sent: {len(changes.changed)} changed record(s) left out by the "
+                f"mapping, {untold} deleted one(s) the mapping cannot report, "
+                f"{len(changes.vanished)} no longer in FreshBooks"
+            )
+        store.transfers.finish(transfer_id, "error" if rejected else "processed", message=message)
+        return None
+    try:
+        archive_url = archive.keep(partner, out.name, out.content, now)
+        remote_path = run.folders.upload(out.name, out.content)
+    except Exception as error:
+        store.transfers.finish(transfer_id, "error", message=f"upload failed: {error}")
+        raise
+    store.transfers.finish(
+        transfer_id, "uploaded", remote_path=remote_path, archive_url=archive_url
+    )
+    return archive_url
+
+
+def _rejected(out: OutboundFile | None) -> list[RowProblem]:
+    return out.rejected if out else []
+
+
+@dataclass(frozen=True)
+class _Audit:
+    """The audit rows of one outbound transfer."""
+
+    partner: str
+    kind: str
+    transfer_id: int
+    file_name: str
+
+    def _row(self, source_id: str | None, status: str, **fields: Any) -> AuditRow:
+        return AuditRow(
+            transfer_id=self.transfer_id,
+            partner=self.partner,
+            direction="outbound",
+            document_kind=self.kind,
+            source_id=source_id,
+            status=status,
+            **fields,
+        )
+
+    def sent(self, out: OutboundFile | None) -> list[AuditRow]:
+        if out is None or not out.rows:
+            return []
+        return [
+            self._row(
+                str(source.source_id),
+                "sent",
+                file_name=out.name,
+                row_number=source.row_number,
+            )
+            for source in out.sources
+        ]
+
+    def rejected(self, out: OutboundFile | None) -> list[AuditRow]:
+        return [
+            self._row(problem.source_id, "rejected", message=problem.message)
+            for problem in _rejected(out)
+        ]
+
+    def untold(self, records: list[dict[str, Any]], kind: str) -> list[AuditRow]:
+        message = (
+            f"deleted in FreshBooks; not sent, because the mapping does not read "
+            f"{kind}.{DELETION_FIELD} and so cannot tell the partner"
+        )
+        return [self._row(str(record["id"]), "skipped", message=message) for record in records]
+
+    def vanished(self, ids: list[str], kind: str) -> list[AuditRow]:
+        message = f"FreshBooks no longer has this {kind}, not even as deleted; not sent"
+        return [self._row(record_id, "skipped", message=message) for record_id in ids]
