@@ -11,21 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.sandbox.listing import Equals, Filter, paginate, parse_list_query, select
+from connector.sandbox.listing import Equals, Filter
 from connector.sandbox.purchase_records import BillPayment
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
 
 PATH = "/accounting/account/{account_id}/bill_payments/bill_payments"
 
@@ -34,29 +27,22 @@ FILTERS: list[Filter] = [Equals("vis_state", lambda p: p.vis_state)]
 
 def bill_payment_routes(state: SandboxState) -> list[Route]:
     purchases = state.purchases
+    bill_payments = Resource(
+        PATH,
+        "bill_payment",
+        "bill_payments",
+        "id",
+        records=lambda: purchases.bill_payments,
+        lookup=purchases.bill_payment,
+        render=lambda payment, _: payment.to_json(),
+        filters=FILTERS,
+    )
 
-    def find(request: Request) -> BillPayment:
-        return record_in_path(request, purchases.bill_payment, "bill_payment", "id")
-
-    async def list_bill_payments(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with state.lock:
-            page, meta = paginate(select(purchases.bill_payments, FILTERS, query), query)
-            return many("bill_payments", [p.to_json() for p in page], meta)
-
-    async def get_bill_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with state.lock:
-            return single("bill_payment", find(request).to_json())
-
-    async def create_bill_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill_payment"), "bill_payment")
+    def create(reader: BodyReader) -> BillPayment:
         for name in ("billid", "amount", "paid_date"):
             reader.required(name)
         amount, code = reader.amount("amount")
-        payment = purchases.add_bill_payment(
+        return purchases.add_bill_payment(
             reader.integer("billid"),
             amount,
             reader.day("paid_date"),
@@ -64,26 +50,19 @@ def bill_payment_routes(state: SandboxState) -> list[Route]:
             note=reader.text("note") or None,
             currency_code=code,
         )
-        return single("bill_payment", payment.to_json())
 
-    async def update_bill_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill_payment"), "bill_payment")
-        with state.lock:
-            payment = find(request)
-            if reader.has("vis_state"):
-                changes: dict[str, Any] = {"vis_state": reader.vis_state()}
-            else:
-                changes = _changes(reader, payment)
-            payment = purchases.update_bill_payment(payment.id, changes)
-            return single("bill_payment", payment.to_json())
+    def update(payment: BillPayment, reader: BodyReader) -> BillPayment:
+        def change(changes: dict[str, Any]) -> BillPayment:
+            return purchases.update_bill_payment(payment.id, changes)
 
-    return [
-        Route(PATH, list_bill_payments, methods=["GET"]),
-        Route(PATH, create_bill_payment, methods=["POST"]),
-        Route(PATH + "/{id}", get_bill_payment, methods=["GET"]),
-        Route(PATH + "/{id}", update_bill_payment, methods=["PUT"]),
-    ]
+        return apply_update(
+            reader,
+            payment,
+            vis_state=lambda vis_state: change({"vis_state": vis_state}),
+            data=lambda: change(_changes(reader, payment)),
+        )
+
+    return resource_routes(state, bill_payments, create=create, update=update)
 
 
 def _changes(reader: BodyReader, payment: BillPayment) -> dict[str, Any]:

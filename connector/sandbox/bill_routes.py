@@ -4,8 +4,9 @@ Bills always carry their ``lines`` and their ``vendor``, on lists and single get
 sample in freshbooks-api.md section 7 shows them without any ``include[]``), so an
 ``include[]=lines`` is accepted and changes nothing. List filters are the ones FreshBooks honours
 for bills: ``vendorid``, ``statuses[]``, ``currency_code``, ``ids[]`` (and ``vis_state``); any
-other search key is ignored, including date ranges. A PUT carrying ``vis_state`` applies only
-that and drops every other field; deleting is ``PUT {"bill": {"vis_state": 1}}``.
+other search key is ignored, including date ranges. A PUT applies only its highest phase
+(``ext_vis_state`` over ``vis_state`` over data, see ``vis_state``); deleting is
+``PUT {"bill": {"vis_state": 1}}``.
 """
 
 from __future__ import annotations
@@ -13,30 +14,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.sandbox.listing import (
-    TEXT,
-    Equals,
-    Filter,
-    OneOf,
-    paginate,
-    parse_list_query,
-    select,
-)
+from connector.sandbox.listing import TEXT, Equals, Filter, OneOf
 from connector.sandbox.purchase_records import Bill
 from connector.sandbox.purchases import NewBillLine
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
 
 PATH = "/accounting/account/{account_id}/bills/bills"
 
@@ -51,68 +37,48 @@ FILTERS: list[Filter] = [
 
 def bill_routes(state: SandboxState) -> list[Route]:
     purchases = state.purchases
+    bills = Resource(
+        PATH,
+        "bill",
+        "bills",
+        "id",
+        records=lambda: purchases.bills,
+        lookup=purchases.bill,
+        render=lambda bill, _: purchases.bill_json(bill),
+        filters=FILTERS,
+    )
 
-    def find(request: Request) -> Bill:
-        return record_in_path(request, purchases.bill, "bill", "id")
-
-    async def list_bills(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with state.lock:
-            page, meta = paginate(select(purchases.bills, FILTERS, query), query)
-            return many("bills", [purchases.bill_json(bill) for bill in page], meta)
-
-    async def get_bill(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with state.lock:
-            return single("bill", purchases.bill_json(find(request)))
-
-    async def create_bill(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill"), "bill")
+    def create(reader: BodyReader) -> Bill:
         for name in ("vendorid", "issue_date", "lines"):
             reader.required(name)
-        bill = purchases.add_bill(
+        return purchases.add_bill(
             reader.integer("vendorid"),
             reader.day("issue_date"),
             _read_lines(reader),
             currency_code=reader.text("currency_code") or None,
             **_bill_settings(reader),
         )
-        with state.lock:
-            return single("bill", purchases.bill_json(bill))
 
-    async def update_bill(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill"), "bill")
-        with state.lock:
-            bill = find(request)
-            if reader.has("vis_state"):
-                bill = purchases.set_bill_vis_state(bill.id, reader.vis_state())
-            else:
-                bill = purchases.update_bill(
-                    bill.id,
-                    _data_changes(reader),
-                    lines=_read_lines(reader) if reader.has("lines") else None,
-                )
-            return single("bill", purchases.bill_json(bill))
+    def update(bill: Bill, reader: BodyReader) -> Bill:
+        return apply_update(
+            reader,
+            bill,
+            vis_state=lambda vis_state: purchases.set_bill_vis_state(bill.id, vis_state),
+            data=lambda: purchases.update_bill(
+                bill.id,
+                _data_changes(reader),
+                lines=_read_lines(reader) if reader.has("lines") else None,
+            ),
+        )
 
-    return [
-        Route(PATH, list_bills, methods=["GET"]),
-        Route(PATH, create_bill, methods=["POST"]),
-        Route(PATH + "/{id}", get_bill, methods=["GET"]),
-        Route(PATH + "/{id}", update_bill, methods=["PUT"]),
-    ]
+    return resource_routes(state, bills, create=create, update=update)
 
 
 def _bill_settings(reader: BodyReader) -> dict[str, Any]:
     """The optional bill fields a create or an update may carry."""
     settings: dict[str, Any] = {}
     if reader.body.get("due_offset_days") is not None:
-        days = reader.integer("due_offset_days")
-        if days < 0:
-            raise reader.fail(1004, "due_offset_days", "due_offset_days must not be negative.")
-        settings["due_offset_days"] = days
+        settings["due_offset_days"] = reader.day_count("due_offset_days")
     if reader.has("bill_number"):
         settings["bill_number"] = reader.text("bill_number") or None
     if reader.body.get("language"):
@@ -157,12 +123,7 @@ def _read_line(line: BodyReader) -> NewBillLine:
 
 
 def _percent(line: BodyReader, name: str) -> Decimal | None:
-    if line.body.get(name) is None:
-        return None
-    percent = line.number(name)
-    if not 0 <= percent <= 100:
-        raise line.fail(1018, name, f"{name} is a percentage, 0 to 100.")
-    return percent
+    return None if line.body.get(name) is None else line.percent(name)
 
 
 def _optional_text(line: BodyReader, name: str) -> str | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from connector.sandbox.listing import (
@@ -14,23 +12,13 @@ from connector.sandbox.listing import (
     Filter,
     Like,
     OneOf,
-    paginate,
-    parse_includes,
-    parse_list_query,
-    select,
     updated_range,
 )
 from connector.sandbox.records import Client
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import CLIENT_FIELDS, SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
 
 PATH = "/accounting/account/{account_id}/users/clients"
 IDENTIFYING = ("fname", "lname", "email", "organization")
@@ -58,25 +46,18 @@ def client_routes(state: SandboxState) -> list[Route]:
         wants_balance = "outstanding_balance" in includes
         return client.to_json(state.client_outstanding(client.id) if wants_balance else None)
 
-    def find(request: Request) -> Client:
-        return record_in_path(request, state.client, "client", "userid")
+    clients = Resource(
+        PATH,
+        "client",
+        "clients",
+        "userid",
+        records=lambda: state.clients,
+        lookup=state.client,
+        render=render,
+        filters=FILTERS,
+    )
 
-    async def list_clients(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with state.lock:
-            chosen = select(state.clients, FILTERS, query)
-            page, meta = paginate(chosen, query)
-            return many("clients", [render(c, query.includes) for c in page], meta)
-
-    async def get_client(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with state.lock:
-            return single("client", render(find(request), parse_includes(request.query_params)))
-
-    async def create_client(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "client"), "client")
+    def create(reader: BodyReader) -> Client:
         fields = _client_fields(reader)
         if not any(fields.get(name) for name in IDENTIFYING):
             raise reader.fail(
@@ -84,31 +65,17 @@ def client_routes(state: SandboxState) -> list[Route]:
                 "client",
                 "At least one field among fname, lname, email and organization is required.",
             )
-        client = state.add_client(**fields)
-        return single("client", render(client, frozenset()))
+        return state.add_client(**fields)
 
-    async def update_client(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "client"), "client")
-        with state.lock:
-            client = find(request)
-            phase = update_phase(reader.body)
-            if phase is UpdatePhase.EXT_VIS_STATE:
-                check_ext_vis_state(reader)
-                return single("client", render(client, frozenset()))
-            if phase is UpdatePhase.VIS_STATE:
-                changes: dict[str, Any] = {"vis_state": reader.vis_state()}
-            else:
-                changes = _client_fields(reader)
-            client = state.update_client(client.id, changes)
-            return single("client", render(client, frozenset()))
+    def update(client: Client, reader: BodyReader) -> Client:
+        return apply_update(
+            reader,
+            client,
+            vis_state=lambda vis_state: state.update_client(client.id, {"vis_state": vis_state}),
+            data=lambda: state.update_client(client.id, _client_fields(reader)),
+        )
 
-    return [
-        Route(PATH, list_clients, methods=["GET"]),
-        Route(PATH, create_client, methods=["POST"]),
-        Route(PATH + "/{id}", get_client, methods=["GET"]),
-        Route(PATH + "/{id}", update_client, methods=["PUT"]),
-    ]
+    return resource_routes(state, clients, create=create, update=update)
 
 
 def _client_fields(reader: BodyReader) -> dict[str, Any]:

@@ -4,6 +4,8 @@ Rules are explicit and counted (``times``), so a test states exactly which calls
 ``sb.faults.add(method="GET", path_regex="/invoices", status=429, retry_after=1, times=2)``.
 ``after_handler=True`` lets the API apply the request first and then loses its answer (a drop
 or the status instead): the write that reached FreshBooks but whose answer never came back.
+An injected status answers in the envelope the request gets for any accounting error: the
+newer one when it names an API version, as a real 429 or 503 from FreshBooks would.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from starlette.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connector.errors import ConfigurationError
+from connector.sandbox.errors import AccountingError
 from connector.sandbox.request_log import DROPPED
 
 
@@ -158,17 +161,13 @@ class FaultInjection:
                 await self.app(scope, receive, send)
             return
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-        error = {
-            "errno": fault.status,
-            "field": None,
-            "message": f"Injected fault: {fault.status} {HTTPStatus(fault.status).phrase}.",
-            "object": None,
-            "value": None,
-        }
-        response = JSONResponse(
-            {"response": {"errors": [error]}}, status_code=fault.status, headers=headers
+        refusal = AccountingError(
+            fault.status,
+            fault.status,
+            f"Injected fault: {fault.status} {HTTPStatus(fault.status).phrase}.",
+            headers=headers,
         )
-        await response(scope, receive, send)
+        await refusal.response(Headers(scope=scope))(scope, receive, send)
 
 
 async def _discard(message: Message) -> None:

@@ -22,24 +22,16 @@ from connector.sandbox.listing import (
     AtMost,
     Equals,
     Filter,
+    ListQuery,
     OneOf,
-    paginate,
-    parse_includes,
-    parse_list_query,
-    select,
     updated_range,
 )
-from connector.sandbox.records import ACTIVE, Client, Invoice
+from connector.sandbox.records import ACTIVE, DELETED, Client, Invoice
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import NewLine, SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
+from connector.sandbox.wire import check_accounting_access, single
 
 PATH = "/accounting/account/{account_id}/invoices/invoices"
 SEND_ACTIONS = ("action_mark_as_sent", "action_email")
@@ -63,78 +55,64 @@ FILTERS: list[Filter] = [
 
 
 def invoice_routes(state: SandboxState) -> list[Route]:
-    def find(request: Request) -> Invoice:
-        return record_in_path(request, state.invoice, "invoice", "invoiceid")
+    invoices = Resource(
+        PATH,
+        "invoice",
+        "invoices",
+        "invoiceid",
+        records=lambda: state.invoices,
+        lookup=state.invoice,
+        render=lambda invoice, includes: invoice.to_json(include_lines="lines" in includes),
+        filters=FILTERS,
+        order=_order,
+        written_includes=frozenset({"lines"}),
+    )
 
-    async def list_invoices(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with_lines = "lines" in query.includes
-        with state.lock:
-            chosen = select(state.invoices, FILTERS, query)
-            if query.sort in SORTS:
-                chosen.sort(key=lambda i: (i.create_date, i.id), reverse=SORTS[query.sort])
-            page, meta = paginate(chosen, query)
-            return many("invoices", [i.to_json(include_lines=with_lines) for i in page], meta)
-
-    async def get_invoice(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with_lines = "lines" in parse_includes(request.query_params)
-        with state.lock:
-            return single("invoice", find(request).to_json(include_lines=with_lines))
-
-    async def create_invoice(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "invoice"), "invoice")
+    def create(reader: BodyReader) -> Invoice:
         _refuse_due_date(reader)
-        with state.lock:
-            client = _client(state, reader, _present(reader, "customerid"))
-            currency = reader.text("currency_code") or client.currency_code
-            invoice = state.add_invoice(
-                client.id,
-                reader.day(_present(reader, "create_date")),
-                _read_lines(reader, currency),
-                currency_code=currency,
-                **_invoice_settings(reader),
-            )
-            return single("invoice", invoice.to_json(include_lines=True))
+        client = _client(state, reader, _present(reader, "customerid"))
+        currency = reader.text("currency_code") or client.currency_code
+        return state.add_invoice(
+            client.id,
+            reader.day(_present(reader, "create_date")),
+            _read_lines(reader, currency),
+            currency_code=currency,
+            **_invoice_settings(reader),
+        )
 
-    async def update_invoice(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "invoice"), "invoice")
-        with state.lock:
-            invoice = find(request)
-            phase = update_phase(reader.body, SEND_ACTIONS)
-            if phase is UpdatePhase.EXT_VIS_STATE:
-                check_ext_vis_state(reader)
-            elif phase is UpdatePhase.VIS_STATE:
-                invoice = state.set_invoice_vis_state(invoice.id, reader.vis_state())
-            elif phase is UpdatePhase.ACTION:
-                invoice = state.mark_invoice_sent(invoice.id)
-            else:
-                _refuse_due_date(reader)
-                invoice = state.update_invoice(
-                    invoice.id,
-                    _data_changes(state, reader, invoice),
-                    lines=_read_lines(reader, invoice.currency_code)
-                    if reader.has("lines")
-                    else None,
-                )
-            return single("invoice", invoice.to_json(include_lines=True))
+    def update(invoice: Invoice, reader: BodyReader) -> Invoice:
+        def change_data() -> Invoice:
+            _refuse_due_date(reader)
+            changes = _data_changes(state, reader, invoice)
+            lines = _read_lines(reader, invoice.currency_code) if reader.has("lines") else None
+            return state.update_invoice(invoice.id, changes, lines=lines)
+
+        def mark_sent() -> Invoice:
+            return state.mark_invoice_sent(invoice.id)
+
+        return apply_update(
+            reader,
+            invoice,
+            vis_state=lambda vis_state: state.set_invoice_vis_state(invoice.id, vis_state),
+            data=change_data,
+            actions=dict.fromkeys(SEND_ACTIONS, mark_sent),
+        )
 
     async def delete_invoice(request: Request) -> Response:
         check_accounting_access(request, state)
         with state.lock:
-            invoice = state.set_invoice_vis_state(find(request).id, 1)
+            invoice = state.set_invoice_vis_state(invoices.find(request).id, DELETED)
             return single("invoice", invoice.to_json(include_lines=False))
 
     return [
-        Route(PATH, list_invoices, methods=["GET"]),
-        Route(PATH, create_invoice, methods=["POST"]),
-        Route(PATH + "/{id}", get_invoice, methods=["GET"]),
-        Route(PATH + "/{id}", update_invoice, methods=["PUT"]),
-        Route(PATH + "/{id}", delete_invoice, methods=["DELETE"]),
+        *resource_routes(state, invoices, create=create, update=update),
+        Route(invoices.record_path, delete_invoice, methods=["DELETE"]),
     ]
+
+
+def _order(invoices: list[Invoice], query: ListQuery) -> None:
+    if query.sort in SORTS:
+        invoices.sort(key=lambda i: (i.create_date, i.id), reverse=SORTS[query.sort])
 
 
 def _present(reader: BodyReader, name: str) -> str:
@@ -166,15 +144,9 @@ def _client(state: SandboxState, reader: BodyReader, name: str) -> Client:
 def _invoice_settings(reader: BodyReader) -> dict[str, Any]:
     settings: dict[str, Any] = {}
     if reader.body.get("due_offset_days") is not None:
-        days = reader.integer("due_offset_days")
-        if days < 0:
-            raise reader.fail(1004, "due_offset_days", "due_offset_days must not be negative.")
-        settings["due_offset_days"] = days
+        settings["due_offset_days"] = reader.day_count("due_offset_days")
     if reader.body.get("discount_value") is not None:
-        discount = reader.number("discount_value")
-        if not 0 <= discount <= 100:
-            raise reader.fail(1018, "discount_value", "discount_value is a percentage, 0 to 100.")
-        settings["discount_value"] = discount
+        settings["discount_value"] = reader.percent("discount_value")
     for name in ("notes", "terms"):
         if reader.has(name):
             settings[name] = reader.text(name)

@@ -9,6 +9,7 @@ All access goes through the SandboxState's lock, like the rest of the sandbox's 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from connector.sandbox.clock import next_update
 from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.ledger_records import Account, JournalDetail, JournalEntry, SubAccount
 from connector.sandbox.money import cents
+from connector.sandbox.tables import Table
 
 if TYPE_CHECKING:
     from connector.sandbox.state import SandboxState
@@ -104,16 +106,18 @@ class LedgerState:
     def __init__(self, state: SandboxState) -> None:
         self._state = state
         self._accounts: list[Account] = []
-        self._sub_accounts: dict[int, SubAccount] = {}
+        self._sub_accounts: Table[SubAccount] = Table(
+            state.lock, "sub-account", "ledger.accounts", FIRST_SUB_ACCOUNT_ID
+        )
         self._parents: dict[int, Account] = {}
-        self._entries: dict[int, JournalEntry] = {}
-        self._next_entry = FIRST_ENTRY_ID
-        self._next_detail = FIRST_DETAIL_ID
+        self._entries: Table[JournalEntry] = Table(
+            state.lock, "journal entry", "ledger.entries", FIRST_ENTRY_ID
+        )
+        self._detail_ids = itertools.count(FIRST_DETAIL_ID)
         self._build_chart()
 
     def _build_chart(self) -> None:
         business = self._state.business
-        sub_id = FIRST_SUB_ACCOUNT_ID
         for offset, (number, name, account_type, subs) in enumerate(CHART):
             account = Account(
                 id=FIRST_ACCOUNT_ID + offset,
@@ -126,7 +130,7 @@ class LedgerState:
             )
             for sub_number, sub_name in subs:
                 sub = SubAccount(
-                    id=sub_id,
+                    id=self._sub_accounts.next_id(),
                     parentid=account.id,
                     number=sub_number,
                     name=sub_name,
@@ -135,10 +139,8 @@ class LedgerState:
                     currency_code=BASE_CURRENCY,
                     created_at=business.created_at,
                 )
-                account.sub_accounts.append(sub)
-                self._sub_accounts[sub.id] = sub
+                account.sub_accounts.append(self._sub_accounts.insert(sub.id, sub))
                 self._parents[sub.id] = account
-                sub_id += 1
             self._accounts.append(account)
 
     # -- the chart -----------------------------------------------------------------------------
@@ -149,19 +151,12 @@ class LedgerState:
             return list(self._accounts)
 
     def sub_account(self, sub_accountid: int) -> SubAccount:
-        with self._state.lock:
-            try:
-                return self._sub_accounts[sub_accountid]
-            except KeyError:
-                raise SandboxDataError(
-                    f"the sandbox's chart of accounts has no sub-account {sub_accountid}",
-                    hint="list sb.state.ledger.accounts for the sub_accountids it holds",
-                ) from None
+        return self._sub_accounts[sub_accountid]
 
     def sub_account_numbered(self, number: str) -> SubAccount:
         """The sub-account numbered ``number``: tests and the demo name accounts by number."""
         with self._state.lock:
-            for sub in self._sub_accounts.values():
+            for sub in self._sub_accounts.all():
                 if sub.number == number:
                     return sub
         raise SandboxDataError(
@@ -184,18 +179,10 @@ class LedgerState:
 
     @property
     def entries(self) -> list[JournalEntry]:
-        with self._state.lock:
-            return list(self._entries.values())
+        return self._entries.all()
 
     def entry(self, entryid: int) -> JournalEntry:
-        with self._state.lock:
-            try:
-                return self._entries[entryid]
-            except KeyError:
-                raise SandboxDataError(
-                    f"the sandbox has no journal entry with id {entryid}",
-                    hint="list sb.state.ledger.entries for the ids it holds",
-                ) from None
+        return self._entries[entryid]
 
     def post_entry(
         self,
@@ -220,7 +207,7 @@ class LedgerState:
         with self._state.lock:
             resolved = [(self.sub_account(d.sub_accountid), d) for d in details]
             entry = JournalEntry(
-                id=self._next_entry,
+                id=self._entries.next_id(),
                 account_id=self._state.business.account_id,
                 name=name,
                 description=description,
@@ -231,7 +218,7 @@ class LedgerState:
             for sub, detail in resolved:
                 entry.details.append(
                     JournalDetail(
-                        id=self._next_detail,
+                        id=next(self._detail_ids),
                         entryid=entry.id,
                         sub_account=sub,
                         account=self._parents[sub.id],
@@ -242,10 +229,7 @@ class LedgerState:
                         else detail.description,
                     )
                 )
-                self._next_detail += 1
-            self._next_entry += 1
-            self._entries[entry.id] = entry
-            return entry
+            return self._entries.insert(entry.id, entry)
 
     def details_with_balances(self) -> list[tuple[JournalDetail, JournalEntry, Decimal]]:
         """Every detail in ledger order (date, then id), with its sub-account's running balance."""
@@ -261,5 +245,5 @@ class LedgerState:
             return rows
 
     def _all_details(self) -> list[JournalDetail]:
-        ordered = sorted(self._entries.values(), key=lambda e: (e.user_entered_date, e.id))
+        ordered = sorted(self._entries.all(), key=lambda e: (e.user_entered_date, e.id))
         return [detail for entry in ordered for detail in entry.details]

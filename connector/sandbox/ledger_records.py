@@ -26,15 +26,29 @@ def balance_text(value: Decimal) -> str:
 
 
 @dataclass
-class SubAccount:
+class ChartEntry:
+    """What an account and each of its sub-accounts have alike in the chart."""
+
     id: int
-    parentid: int
     number: str
     name: str
     account_type: str
     account_id: str
     currency_code: str
     created_at: datetime
+
+    def standing_json(self, balance: Decimal) -> dict[str, Any]:
+        """The balance and the fixed facts, as the chart lists them for both."""
+        return {
+            "balance": balance_text(balance),
+            "created_at": format_timestamp(self.created_at),
+            "currency_code": self.currency_code,
+        }
+
+
+@dataclass
+class SubAccount(ChartEntry):
+    parentid: int
     custom: bool = False
 
     def change(self, debit: Decimal | None, credit: Decimal | None) -> Decimal:
@@ -57,23 +71,14 @@ class SubAccount:
         return {
             **self.brief_json(),
             "account_type": self.account_type,
-            "balance": balance_text(balance),
-            "created_at": format_timestamp(self.created_at),
-            "currency_code": self.currency_code,
+            **self.standing_json(balance),
             "custom": self.custom,
             "transaction_posted": posted,
         }
 
 
 @dataclass
-class Account:
-    id: int
-    number: str
-    name: str
-    account_type: str
-    account_id: str
-    currency_code: str
-    created_at: datetime
+class Account(ChartEntry):
     sub_accounts: list[SubAccount] = field(default_factory=list)
 
     def brief_json(self) -> dict[str, Any]:
@@ -94,13 +99,7 @@ class Account:
             for sub in self.sub_accounts
         ]
         total = sum((balances.get(sub.id, Decimal(0)) for sub in self.sub_accounts), Decimal(0))
-        return {
-            **self.brief_json(),
-            "balance": balance_text(total),
-            "created_at": format_timestamp(self.created_at),
-            "currency_code": self.currency_code,
-            "sub_accounts": subs,
-        }
+        return {**self.brief_json(), **self.standing_json(total), "sub_accounts": subs}
 
 
 @dataclass

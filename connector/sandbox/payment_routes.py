@@ -9,8 +9,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
 from connector.sandbox.errors import SandboxDataError
@@ -24,22 +22,13 @@ from connector.sandbox.listing import (
     Filter,
     Like,
     OneOf,
-    paginate,
-    parse_list_query,
-    select,
     updated_range,
 )
 from connector.sandbox.records import ACTIVE, PAYMENT_TYPES, Invoice, Payment
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.vis_state import UpdatePhase, check_ext_vis_state, update_phase
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
 
 PATH = "/accounting/account/{account_id}/payments/payments"
 
@@ -64,60 +53,40 @@ FILTERS: list[Filter] = [
 
 
 def payment_routes(state: SandboxState) -> list[Route]:
-    def find(request: Request) -> Payment:
-        return record_in_path(request, state.payment, "payment", "logid")
+    payments = Resource(
+        PATH,
+        "payment",
+        "payments",
+        "logid",
+        records=lambda: state.payments,
+        lookup=state.payment,
+        render=lambda payment, _: payment.to_json(),
+        filters=FILTERS,
+    )
 
-    async def list_payments(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with state.lock:
-            page, meta = paginate(select(state.payments, FILTERS, query), query)
-            return many("payments", [p.to_json() for p in page], meta)
-
-    async def get_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with state.lock:
-            return single("payment", find(request).to_json())
-
-    async def create_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "payment"), "payment")
+    def create(reader: BodyReader) -> Payment:
         for name in ("invoiceid", "amount", "date"):
             reader.required(name)
-        with state.lock:
-            invoice = _invoice(state, reader)
-            payment = state.add_payment(
-                invoice.id,
-                _amount(reader, invoice.currency_code),
-                reader.day("date"),
-                type=reader.choice("type", PAYMENT_TYPES) if reader.has("type") else "Check",
-                note=reader.text("note"),
-                orderid=reader.optional_integer("orderid"),
-                transactionid=reader.optional_integer("transactionid"),
-            )
-            return single("payment", payment.to_json())
+        invoice = _invoice(state, reader)
+        return state.add_payment(
+            invoice.id,
+            _amount(reader, invoice.currency_code),
+            reader.day("date"),
+            type=reader.choice("type", PAYMENT_TYPES) if reader.has("type") else "Check",
+            note=reader.text("note"),
+            orderid=reader.optional_integer("orderid"),
+            transactionid=reader.optional_integer("transactionid"),
+        )
 
-    async def update_payment(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "payment"), "payment")
-        with state.lock:
-            payment = find(request)
-            phase = update_phase(reader.body)
-            if phase is UpdatePhase.EXT_VIS_STATE:
-                check_ext_vis_state(reader)
-                return single("payment", payment.to_json())
-            if phase is UpdatePhase.VIS_STATE:
-                changes: dict[str, Any] = {"vis_state": reader.vis_state()}
-            else:
-                changes = _changes(reader, payment)
-            return single("payment", state.update_payment(payment.id, changes).to_json())
+    def update(payment: Payment, reader: BodyReader) -> Payment:
+        return apply_update(
+            reader,
+            payment,
+            vis_state=lambda vis_state: state.update_payment(payment.id, {"vis_state": vis_state}),
+            data=lambda: state.update_payment(payment.id, _changes(reader, payment)),
+        )
 
-    return [
-        Route(PATH, list_payments, methods=["GET"]),
-        Route(PATH, create_payment, methods=["POST"]),
-        Route(PATH + "/{id}", get_payment, methods=["GET"]),
-        Route(PATH + "/{id}", update_payment, methods=["PUT"]),
-    ]
+    return resource_routes(state, payments, create=create, update=update)
 
 
 def _invoice(state: SandboxState, reader: BodyReader) -> Invoice:

@@ -9,7 +9,7 @@ and the active bill payments, so they never disagree with them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -124,11 +124,11 @@ class BillVendor:
         }
 
 
-@dataclass
-class BillLine:
-    list_index: int
+@dataclass(frozen=True)
+class BillLineTerms:
+    """What a bill line says, as a caller writes it and as the bill keeps it."""
+
     categoryid: int
-    category: str
     quantity: Decimal
     unit_cost: Decimal
     description: str = ""
@@ -138,6 +138,18 @@ class BillLine:
     tax_percent2: Decimal | None = None
     tax_authorityid1: str | None = None
     tax_authorityid2: str | None = None
+
+
+@dataclass(frozen=True)
+class BillLine(BillLineTerms):
+    list_index: int = field(kw_only=True)
+    category: str = field(kw_only=True)
+
+    @classmethod
+    def numbered(cls, terms: BillLineTerms, list_index: int, category: str) -> BillLine:
+        """The line as a bill keeps it: its place on the bill and its category's name."""
+        kept = {name.name: getattr(terms, name.name) for name in fields(BillLineTerms)}
+        return cls(list_index=list_index, category=category, **kept)
 
     @property
     def amount(self) -> Decimal:

@@ -28,11 +28,13 @@ from connector.sandbox.errors import AccountingError, SandboxDataError
 from connector.sandbox.purchase_records import (
     Bill,
     BillLine,
+    BillLineTerms,
     BillPayment,
     BillVendor,
     ExpenseCategory,
 )
 from connector.sandbox.records import ACTIVE, DELETED, PAYMENT_TYPES
+from connector.sandbox.tables import Table, change_event, check_writable
 
 if TYPE_CHECKING:
     from connector.sandbox.state import SandboxState
@@ -63,23 +65,13 @@ BILL_FIELDS = frozenset(
 )
 BILL_PAYMENT_FIELDS = frozenset({"amount", "paid_date", "payment_type", "note"})
 
-T = TypeVar("T")
+Live = TypeVar("Live", BillVendor, Bill)
 
 
 @dataclass(frozen=True)
-class NewBillLine:
+class NewBillLine(BillLineTerms):
     """A bill line as a caller describes it; the sandbox numbers it and names its category."""
 
-    categoryid: int
-    quantity: Decimal
-    unit_cost: Decimal
-    description: str = ""
-    tax_name1: str | None = None
-    tax_percent1: Decimal | None = None
-    tax_name2: str | None = None
-    tax_percent2: Decimal | None = None
-    tax_authorityid1: str | None = None
-    tax_authorityid2: str | None = None
     currency_code: str | None = None
     """The unit cost's currency where the caller named one; it must be the bill's."""
 
@@ -97,59 +89,53 @@ class PurchasesState:
     def __init__(self, state: SandboxState) -> None:
         self._state = state
         self.lock = state.lock
-        self._categories: dict[int, ExpenseCategory] = {}
-        self._vendors: dict[int, BillVendor] = {}
-        self._bills: dict[int, Bill] = {}
-        self._bill_payments: dict[int, BillPayment] = {}
-        self._next_category = 4401
-        self._next_vendor = 3301
-        self._next_bill = 7701
-        self._next_bill_payment = 9101
+        self._categories: Table[ExpenseCategory] = Table(
+            self.lock, "expense category", "purchases.categories", 4401
+        )
+        self._vendors: Table[BillVendor] = Table(
+            self.lock, "bill vendor", "purchases.vendors", 3301
+        )
+        self._bills: Table[Bill] = Table(self.lock, "bill", "purchases.bills", 7701)
+        self._bill_payments: Table[BillPayment] = Table(
+            self.lock, "bill payment", "purchases.bill_payments", 9101
+        )
 
     # -- read access -------------------------------------------------------------------------
 
     @property
     def categories(self) -> list[ExpenseCategory]:
-        with self.lock:
-            return list(self._categories.values())
+        return self._categories.all()
 
     @property
     def vendors(self) -> list[BillVendor]:
-        with self.lock:
-            return list(self._vendors.values())
+        return self._vendors.all()
 
     @property
     def bills(self) -> list[Bill]:
-        with self.lock:
-            return list(self._bills.values())
+        return self._bills.all()
 
     @property
     def bill_payments(self) -> list[BillPayment]:
-        with self.lock:
-            return list(self._bill_payments.values())
+        return self._bill_payments.all()
 
     def category(self, categoryid: int) -> ExpenseCategory:
-        with self.lock:
-            return _lookup(self._categories, categoryid, "expense category", "categories")
+        return self._categories[categoryid]
 
     def vendor(self, vendorid: int) -> BillVendor:
-        with self.lock:
-            return _lookup(self._vendors, vendorid, "bill vendor", "vendors")
+        return self._vendors[vendorid]
 
     def bill(self, billid: int) -> Bill:
-        with self.lock:
-            return _lookup(self._bills, billid, "bill", "bills")
+        return self._bills[billid]
 
     def bill_payment(self, bill_payment_id: int) -> BillPayment:
-        with self.lock:
-            return _lookup(self._bill_payments, bill_payment_id, "bill payment", "bill_payments")
+        return self._bill_payments[bill_payment_id]
 
     def vendor_json(self, vendor: BillVendor) -> dict[str, Any]:
         """The vendor with what its bills still owe; archived bills count, deleted ones do not."""
         with self.lock:
             outstanding: dict[str, Decimal] = {}
             overdue: dict[str, Decimal] = {}
-            for bill in self._bills.values():
+            for bill in self._bills.all():
                 if bill.vendorid != vendor.vendorid or bill.vis_state == DELETED:
                     continue
                 code = bill.currency_code
@@ -176,16 +162,14 @@ class PurchasesState:
         with self.lock:
             moment = created_at or next_update(None)
             record = ExpenseCategory(
-                id=self._next_category,
+                id=self._categories.next_id(),
                 category=category,
                 created_at=moment,
                 updated_at=moment,
                 parentid=parentid,
                 is_cogs=is_cogs,
             )
-            self._next_category += 1
-            self._categories[record.id] = record
-            return record
+            return self._categories.insert(record.id, record)
 
     # -- bill vendors ------------------------------------------------------------------------
 
@@ -193,7 +177,7 @@ class PurchasesState:
         self, vendor_name: str, *, created_at: datetime | None = None, **fields: Any
     ) -> BillVendor:
         """Create a vendor; ``fields`` are the other writable vendor fields (``city``, ...)."""
-        _check_fields(fields, VENDOR_FIELDS - {"vendor_name"}, "bill vendor")
+        check_writable(fields, VENDOR_FIELDS - {"vendor_name"}, "bill vendor")
         if not vendor_name.strip():
             raise PurchaseRefused(
                 1001, "vendor_name", "bill_vendor", vendor_name, "vendor_name is required."
@@ -201,20 +185,19 @@ class PurchasesState:
         with self.lock:
             moment = created_at or next_update(None)
             vendor = BillVendor(
-                vendorid=self._next_vendor,
+                vendorid=self._vendors.next_id(),
                 vendor_name=vendor_name,
                 created_at=moment,
                 updated_at=moment,
                 **fields,
             )
-            self._next_vendor += 1
-            self._vendors[vendor.vendorid] = vendor
+            self._vendors.insert(vendor.vendorid, vendor)
             self._state.notify("bill_vendor.create", vendor.vendorid)
             return vendor
 
     def update_vendor(self, vendorid: int, changes: Mapping[str, Any]) -> BillVendor:
         """Change vendor fields; ``vis_state`` 1 deletes the vendor, 2 archives it."""
-        _check_fields(changes, VENDOR_FIELDS | {"vis_state"}, "bill vendor")
+        check_writable(changes, VENDOR_FIELDS | {"vis_state"}, "bill vendor")
         if "vendor_name" in changes and not str(changes["vendor_name"]).strip():
             raise PurchaseRefused(
                 1001,
@@ -224,11 +207,11 @@ class PurchasesState:
                 "vendor_name cannot be empty.",
             )
         with self.lock:
-            vendor = _lookup(self._vendors, vendorid, "bill vendor", "vendors")
+            vendor = self._vendors[vendorid]
             for name, value in changes.items():
                 setattr(vendor, name, value)
             vendor.updated_at = next_update(vendor.updated_at)
-            self._state.notify(_change("bill_vendor", changes), vendor.vendorid)
+            self._state.notify(change_event("bill_vendor", changes), vendor.vendorid)
             return vendor
 
     # -- bills -------------------------------------------------------------------------------
@@ -252,7 +235,7 @@ class PurchasesState:
             numbered = self._number_lines(lines, currency)
             moment = created_at or next_update(None)
             bill = Bill(
-                id=self._next_bill,
+                id=self._bills.next_id(),
                 vendorid=vendor.vendorid,
                 issue_date=issue_date,
                 currency_code=currency,
@@ -263,8 +246,7 @@ class PurchasesState:
                 due_offset_days=due_offset_days,
                 language=language,
             )
-            self._next_bill += 1
-            self._bills[bill.id] = bill
+            self._bills.insert(bill.id, bill)
             self._state.notify("bill.create", bill.id)
             return bill
 
@@ -276,9 +258,9 @@ class PurchasesState:
         lines: Iterable[NewBillLine] | None = None,
     ) -> Bill:
         """Change bill fields; ``lines``, when given, replace every line."""
-        _check_fields(changes, BILL_FIELDS, "bill")
+        check_writable(changes, BILL_FIELDS, "bill")
         with self.lock:
-            bill = _lookup(self._bills, billid, "bill", "bills")
+            bill = self._bills[billid]
             if "vendorid" in changes:
                 self._usable_vendor(changes["vendorid"])
             code = changes.get("currency_code", bill.currency_code)
@@ -301,10 +283,10 @@ class PurchasesState:
 
     def set_bill_vis_state(self, billid: int, vis_state: int) -> Bill:
         with self.lock:
-            bill = _lookup(self._bills, billid, "bill", "bills")
+            bill = self._bills[billid]
             bill.vis_state = vis_state
             bill.updated_at = next_update(bill.updated_at)
-            self._state.notify(_change("bill", {"vis_state": vis_state}), bill.id)
+            self._state.notify(change_event("bill", {"vis_state": vis_state}), bill.id)
             return bill
 
     # -- bill payments -----------------------------------------------------------------------
@@ -338,7 +320,7 @@ class PurchasesState:
             _check_payment_type(payment_type)
             self._check_amount(bill, amount, already_paid=bill.paid)
             payment = BillPayment(
-                id=self._next_bill_payment,
+                id=self._bill_payments.next_id(),
                 billid=bill.id,
                 amount=amount,
                 currency_code=bill.currency_code,
@@ -346,16 +328,15 @@ class PurchasesState:
                 payment_type=payment_type,
                 note=note,
             )
-            self._next_bill_payment += 1
-            self._bill_payments[payment.id] = payment
+            self._bill_payments.insert(payment.id, payment)
             self._settle(bill, recorded_at)
             return payment
 
     def update_bill_payment(self, bill_payment_id: int, changes: Mapping[str, Any]) -> BillPayment:
         """Change a bill payment (``vis_state`` 1 deletes it); its bill's balances follow."""
-        _check_fields(changes, BILL_PAYMENT_FIELDS | {"vis_state"}, "bill payment")
+        check_writable(changes, BILL_PAYMENT_FIELDS | {"vis_state"}, "bill payment")
         with self.lock:
-            payment = _lookup(self._bill_payments, bill_payment_id, "bill payment", "bill_payments")
+            payment = self._bill_payments[bill_payment_id]
             bill = self._bills[payment.billid]
             if "payment_type" in changes:
                 _check_payment_type(changes["payment_type"])
@@ -370,28 +351,10 @@ class PurchasesState:
     # -- rules -------------------------------------------------------------------------------
 
     def _usable_vendor(self, vendorid: int) -> BillVendor:
-        vendor = self._vendors.get(vendorid)
-        if vendor is None:
-            raise PurchaseRefused(
-                1004, "vendorid", "bill", vendorid, f"Bill vendor {vendorid} does not exist."
-            )
-        if vendor.vis_state == DELETED:
-            raise PurchaseRefused(
-                1011, "vendorid", "bill", vendorid, f"Bill vendor {vendorid} is deleted."
-            )
-        return vendor
+        return _live(self._vendors, vendorid, "vendorid", "bill", "Bill vendor")
 
     def _payable_bill(self, billid: int) -> Bill:
-        bill = self._bills.get(billid)
-        if bill is None:
-            raise PurchaseRefused(
-                1004, "billid", "bill_payment", billid, f"Bill {billid} does not exist."
-            )
-        if bill.vis_state == DELETED:
-            raise PurchaseRefused(
-                1011, "billid", "bill_payment", billid, f"Bill {billid} is deleted."
-            )
-        return bill
+        return _live(self._bills, billid, "billid", "bill_payment", "Bill")
 
     def _check_amount(self, bill: Bill, amount: Decimal, already_paid: Decimal) -> None:
         if amount <= 0:
@@ -429,22 +392,7 @@ class PurchasesState:
                     line.categoryid,
                     f"Line {index}: expense category {line.categoryid} does not exist.",
                 )
-            numbered.append(
-                BillLine(
-                    list_index=index,
-                    categoryid=category.id,
-                    category=category.category,
-                    quantity=line.quantity,
-                    unit_cost=line.unit_cost,
-                    description=line.description,
-                    tax_name1=line.tax_name1,
-                    tax_percent1=line.tax_percent1,
-                    tax_name2=line.tax_name2,
-                    tax_percent2=line.tax_percent2,
-                    tax_authorityid1=line.tax_authorityid1,
-                    tax_authorityid2=line.tax_authorityid2,
-                )
-            )
+            numbered.append(BillLine.numbered(line, index, category.category))
         if not numbered:
             raise PurchaseRefused(1001, "lines", "bill", None, "A bill needs at least one line.")
         return numbered
@@ -452,7 +400,7 @@ class PurchasesState:
     def _active_payments(self, billid: int) -> list[BillPayment]:
         return [
             payment
-            for payment in self._bill_payments.values()
+            for payment in self._bill_payments.all()
             if payment.billid == billid and payment.vis_state == ACTIVE
         ]
 
@@ -480,25 +428,11 @@ def _check_payment_type(payment_type: str) -> None:
         )
 
 
-def _change(kind: str, changes: Mapping[str, Any]) -> str:
-    """``delete`` when the change moves the record to the deleted state, else ``update``."""
-    return f"{kind}.delete" if changes.get("vis_state") == DELETED else f"{kind}.update"
-
-
-def _lookup(table: dict[int, T], record_id: int, kind: str, listing: str) -> T:
-    try:
-        return table[record_id]
-    except KeyError:
-        raise SandboxDataError(
-            f"the sandbox has no {kind} with id {record_id}",
-            hint=f"list sb.state.purchases.{listing} for the ids it holds",
-        ) from None
-
-
-def _check_fields(fields: Mapping[str, Any], allowed: frozenset[str], kind: str) -> None:
-    unknown = sorted(set(fields) - allowed)
-    if unknown:
-        raise SandboxDataError(
-            f"{kind} has no writable field(s) {', '.join(unknown)}",
-            hint=f"writable {kind} fields: {', '.join(sorted(allowed))}",
-        )
+def _live(table: Table[Live], record_id: int, field: str, obj: str, label: str) -> Live:
+    """The record a write refers to (``field`` of ``obj``), refused if missing or deleted."""
+    record = table.get(record_id)
+    if record is None:
+        raise PurchaseRefused(1004, field, obj, record_id, f"{label} {record_id} does not exist.")
+    if record.vis_state == DELETED:
+        raise PurchaseRefused(1011, field, obj, record_id, f"{label} {record_id} is deleted.")
+    return record

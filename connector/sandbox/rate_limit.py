@@ -1,7 +1,8 @@
 """Rate limiting: a token bucket per access token, answering 429 with ``Retry-After``.
 
 FreshBooks publishes no limit (freshbooks-api.md section 3, "Rate limits"), so the numbers are
-``Behaviour`` settings and the limiter is off until ``rate_limit_per_second`` is set. Limits
+``Behaviour`` settings (checked as they are set) and the limiter is off until
+``rate_limit_per_second`` is set. Limits
 are kept per bearer token, because an app's calls are throttled per authorisation and two
 connections must not slow each other; requests without a bearer token (the OAuth token
 endpoint) share one bucket. Settings are read on every request, so a test can switch the
@@ -18,13 +19,8 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from connector.errors import ConfigurationError
-from connector.sandbox.behaviour import Behaviour
+from connector.sandbox.behaviour import Behaviour, check_burst, check_rate
 from connector.sandbox.errors import AccountingError
-
-
-class RateLimitSettingError(ConfigurationError):
-    """The sandbox's rate limit settings could never let a request through."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +29,8 @@ class RateLimit:
     burst: int
 
     def __post_init__(self) -> None:
-        if not self.per_second > 0 or self.burst < 1:
-            raise RateLimitSettingError(
-                f"rate limit {self.per_second}/s with burst {self.burst} lets no request through",
-                hint="set Behaviour.rate_limit_per_second > 0 and rate_limit_burst >= 1, "
-                "or rate_limit_per_second = None to switch limiting off",
-            )
+        check_rate(self.per_second)
+        check_burst(self.burst)
 
     @classmethod
     def of(cls, behaviour: Behaviour) -> RateLimit | None:

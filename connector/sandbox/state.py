@@ -7,28 +7,28 @@ calls these methods with typed values.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from connector.sandbox.behaviour import Behaviour
 from connector.sandbox.clock import next_update, now_eastern
-from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.ledger import LedgerState
 from connector.sandbox.purchases import PurchasesState
 from connector.sandbox.records import (
     ACTIVE,
-    DELETED,
     Business,
     Client,
     Invoice,
     Line,
     Payment,
 )
+from connector.sandbox.tables import Table, change_event, check_writable
 from connector.sandbox.tokens import TokenStore
 
 CLIENT_FIELDS = frozenset(
@@ -66,8 +66,6 @@ INVOICE_FIELDS = frozenset(
 )
 PAYMENT_FIELDS = frozenset({"amount", "date", "type", "note", "orderid", "transactionid"})
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class NewLine:
@@ -93,13 +91,10 @@ class SandboxState:
         self.behaviour = behaviour or Behaviour()
         self.tokens = TokenStore(self.behaviour)
         self.lock = threading.RLock()
-        self._clients: dict[int, Client] = {}
-        self._invoices: dict[int, Invoice] = {}
-        self._payments: dict[int, Payment] = {}
-        self._next_client = 51001
-        self._next_invoice = 880001
-        self._next_payment = 60001
-        self._next_credit = 7001
+        self._clients: Table[Client] = Table(self.lock, "client", "clients", 51001)
+        self._invoices: Table[Invoice] = Table(self.lock, "invoice", "invoices", 880001)
+        self._payments: Table[Payment] = Table(self.lock, "payment", "payments", 60001)
+        self._credit_ids = itertools.count(7001)
         self._listeners: list[Callable[[str, int], None]] = []
         self.purchases = PurchasesState(self)
         self.ledger = LedgerState(self)
@@ -143,37 +138,31 @@ class SandboxState:
 
     @property
     def clients(self) -> list[Client]:
-        with self.lock:
-            return list(self._clients.values())
+        return self._clients.all()
 
     @property
     def invoices(self) -> list[Invoice]:
-        with self.lock:
-            return list(self._invoices.values())
+        return self._invoices.all()
 
     @property
     def payments(self) -> list[Payment]:
-        with self.lock:
-            return list(self._payments.values())
+        return self._payments.all()
 
     def client(self, client_id: int) -> Client:
-        with self.lock:
-            return _lookup(self._clients, client_id, "client")
+        return self._clients[client_id]
 
     def invoice(self, invoice_id: int) -> Invoice:
-        with self.lock:
-            return _lookup(self._invoices, invoice_id, "invoice")
+        return self._invoices[invoice_id]
 
     def payment(self, payment_id: int) -> Payment:
-        with self.lock:
-            return _lookup(self._payments, payment_id, "payment")
+        return self._payments[payment_id]
 
     def client_outstanding(self, client_id: int) -> Decimal:
         with self.lock:
             return sum(
                 (
                     invoice.outstanding
-                    for invoice in self._invoices.values()
+                    for invoice in self._invoices.all()
                     if invoice.customerid == client_id and invoice.vis_state == ACTIVE
                 ),
                 Decimal(0),
@@ -183,11 +172,11 @@ class SandboxState:
 
     def add_client(self, *, signup_date: datetime | None = None, **fields: Any) -> Client:
         """Create a client; ``fields`` are the writable client fields (``organization``, ...)."""
-        _check_fields(fields, CLIENT_FIELDS, "client")
+        check_writable(fields, CLIENT_FIELDS, "client")
         with self.lock:
             moment = signup_date or now_eastern()
             client = Client(
-                id=self._next_client,
+                id=self._clients.next_id(),
                 account_id=self.business.account_id,
                 organization=fields.pop("organization", ""),
                 fname=fields.pop("fname", ""),
@@ -198,19 +187,18 @@ class SandboxState:
                 updated=moment if signup_date else next_update(None),
                 **fields,
             )
-            self._next_client += 1
-            self._clients[client.id] = client
+            self._clients.insert(client.id, client)
             self.notify("client.create", client.id)
             return client
 
     def update_client(self, client_id: int, changes: Mapping[str, Any]) -> Client:
-        _check_fields(changes, CLIENT_FIELDS | {"vis_state"}, "client")
+        check_writable(changes, CLIENT_FIELDS | {"vis_state"}, "client")
         with self.lock:
-            client = _lookup(self._clients, client_id, "client")
+            client = self._clients[client_id]
             for name, value in changes.items():
                 setattr(client, name, value)
             client.updated = next_update(client.updated)
-            self.notify(_change("client", changes), client.id)
+            self.notify(change_event("client", changes), client.id)
             return client
 
     # -- invoices ----------------------------------------------------------------------------
@@ -232,13 +220,13 @@ class SandboxState:
     ) -> Invoice:
         """Create an invoice for a client; ``created_at`` back-dates it (seed history)."""
         with self.lock:
-            client = _lookup(self._clients, customerid, "client")
+            client = self._clients[customerid]
             moment = created_at or next_update(None)
-            number = self._next_invoice - 880000
+            invoice_id = self._invoices.next_id()
             invoice = Invoice(
-                id=self._next_invoice,
+                id=invoice_id,
                 account_id=self.business.account_id,
-                invoice_number=f"{number:07d}",
+                invoice_number=f"{invoice_id - 880000:07d}",
                 customerid=client.id,
                 organization=client.organization,
                 fname=client.fname,
@@ -255,8 +243,7 @@ class SandboxState:
                 po_number=po_number,
                 sent=sent,
             )
-            self._next_invoice += 1
-            self._invoices[invoice.id] = invoice
+            self._invoices.insert(invoice.id, invoice)
             self.notify("invoice.create", invoice.id)
             return invoice
 
@@ -268,11 +255,11 @@ class SandboxState:
         lines: Iterable[NewLine] | None = None,
     ) -> Invoice:
         """Change invoice fields; ``lines``, when given, replace every line."""
-        _check_fields(changes, INVOICE_FIELDS, "invoice")
+        check_writable(changes, INVOICE_FIELDS, "invoice")
         with self.lock:
-            invoice = _lookup(self._invoices, invoice_id, "invoice")
+            invoice = self._invoices[invoice_id]
             if "customerid" in changes:
-                client = _lookup(self._clients, changes["customerid"], "client")
+                client = self._clients[changes["customerid"]]
                 invoice.organization, invoice.fname, invoice.lname = (
                     client.organization,
                     client.fname,
@@ -284,20 +271,20 @@ class SandboxState:
             if lines is not None:
                 invoice.lines = _number_lines(lines, invoice.updated)
             self._settle(invoice)
-            self.notify(_change("invoice", changes), invoice.id)
+            self.notify(change_event("invoice", changes), invoice.id)
             return invoice
 
     def touch_invoice(self, invoice_id: int) -> Invoice:
         """Move ``updated`` as an edit in FreshBooks' UI would, so incremental syncs see it."""
         with self.lock:
-            invoice = _lookup(self._invoices, invoice_id, "invoice")
+            invoice = self._invoices[invoice_id]
             invoice.updated = next_update(invoice.updated)
             self.notify("invoice.update", invoice.id)
             return invoice
 
     def mark_invoice_sent(self, invoice_id: int) -> Invoice:
         with self.lock:
-            invoice = _lookup(self._invoices, invoice_id, "invoice")
+            invoice = self._invoices[invoice_id]
             invoice.sent = True
             invoice.updated = next_update(invoice.updated)
             self.notify("invoice.update", invoice.id)
@@ -305,10 +292,10 @@ class SandboxState:
 
     def set_invoice_vis_state(self, invoice_id: int, vis_state: int) -> Invoice:
         with self.lock:
-            invoice = _lookup(self._invoices, invoice_id, "invoice")
+            invoice = self._invoices[invoice_id]
             invoice.vis_state = vis_state
             invoice.updated = next_update(invoice.updated)
-            self.notify(_change("invoice", {"vis_state": vis_state}), invoice.id)
+            self.notify(change_event("invoice", {"vis_state": vis_state}), invoice.id)
             return invoice
 
     # -- payments ----------------------------------------------------------------------------
@@ -330,11 +317,11 @@ class SandboxState:
         ``recorded_at`` back-dates the payment and the invoice change (seed history).
         """
         with self.lock:
-            invoice = _lookup(self._invoices, invoiceid, "invoice")
+            invoice = self._invoices[invoiceid]
             owed = invoice.outstanding
             moment = recorded_at or next_update(None)
             payment = Payment(
-                id=self._next_payment,
+                id=self._payments.next_id(),
                 account_id=self.business.account_id,
                 invoiceid=invoice.id,
                 clientid=invoice.customerid,
@@ -348,10 +335,8 @@ class SandboxState:
                 transactionid=transactionid,
             )
             if amount > owed:
-                payment.overpaymentid = self._next_credit
-                self._next_credit += 1
-            self._next_payment += 1
-            self._payments[payment.id] = payment
+                payment.overpaymentid = next(self._credit_ids)
+            self._payments.insert(payment.id, payment)
             invoice.updated = (
                 max(invoice.updated, recorded_at) if recorded_at else next_update(invoice.updated)
             )
@@ -362,16 +347,16 @@ class SandboxState:
 
     def update_payment(self, payment_id: int, changes: Mapping[str, Any]) -> Payment:
         """Change a payment (``vis_state`` 1 deletes it); its invoice's balances follow."""
-        _check_fields(changes, PAYMENT_FIELDS | {"vis_state"}, "payment")
+        check_writable(changes, PAYMENT_FIELDS | {"vis_state"}, "payment")
         with self.lock:
-            payment = _lookup(self._payments, payment_id, "payment")
+            payment = self._payments[payment_id]
             for name, value in changes.items():
                 setattr(payment, name, value)
             payment.updated = next_update(payment.updated)
             invoice = self._invoices[payment.invoiceid]
             invoice.updated = next_update(invoice.updated)
             self._settle(invoice)
-            self.notify(_change("payment", changes), payment.id)
+            self.notify(change_event("payment", changes), payment.id)
             self.notify("invoice.update", invoice.id)
             return payment
 
@@ -380,7 +365,7 @@ class SandboxState:
         active = sorted(
             (
                 p
-                for p in self._payments.values()
+                for p in self._payments.all()
                 if p.invoiceid == invoice.id and p.vis_state == ACTIVE
             ),
             key=lambda p: (p.date, p.id),
@@ -389,30 +374,6 @@ class SandboxState:
         invoice.paid = min(total, invoice.amount)
         fully_paid = active and invoice.outstanding == 0
         invoice.date_paid = active[-1].date if fully_paid else None
-
-
-def _change(kind: str, changes: Mapping[str, Any]) -> str:
-    """``delete`` when the change moves the record to the deleted state, else ``update``."""
-    return f"{kind}.delete" if changes.get("vis_state") == DELETED else f"{kind}.update"
-
-
-def _lookup(table: dict[int, T], record_id: int, kind: str) -> T:
-    try:
-        return table[record_id]
-    except KeyError:
-        raise SandboxDataError(
-            f"the sandbox has no {kind} with id {record_id}",
-            hint=f"list sb.state.{kind}s for the ids it holds",
-        ) from None
-
-
-def _check_fields(fields: Mapping[str, Any], allowed: frozenset[str], kind: str) -> None:
-    unknown = sorted(set(fields) - allowed)
-    if unknown:
-        raise SandboxDataError(
-            f"{kind} has no writable field(s) {', '.join(unknown)}",
-            hint=f"writable {kind} fields: {', '.join(sorted(allowed))}",
-        )
 
 
 def _number_lines(lines: Iterable[NewLine], moment: datetime) -> list[Line]:

@@ -53,6 +53,20 @@ class BodyReader:
         except ValueError:
             raise self.fail(1015, name, f"{name} must be a number.") from None
 
+    def percent(self, name: str) -> Decimal:
+        """Discounts and tax rates: a number from 0 to 100 (errno 1018 outside it)."""
+        value = self.number(name)
+        if not 0 <= value <= 100:
+            raise self.fail(1018, name, f"{name} is a percentage, 0 to 100.")
+        return value
+
+    def day_count(self, name: str) -> int:
+        """A number of days such as ``due_offset_days``, which cannot be negative."""
+        days = self.integer(name)
+        if days < 0:
+            raise self.fail(1004, name, f"{name} must not be negative.")
+        return days
+
     def amount(self, name: str) -> tuple[Decimal, str | None]:
         try:
             return parse_money(self.body[name])

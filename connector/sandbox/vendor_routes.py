@@ -2,30 +2,23 @@
 
 Vendors are identified by ``vendorid``. FreshBooks ignores name and email search keys on
 vendors (freshbooks-api.md section 2), so the only filter honoured here is ``vis_state``; every
-other key comes back unfiltered. Deleting is ``PUT {"bill_vendor": {"vis_state": 1}}``, and a
-PUT carrying ``vis_state`` applies only that.
+other key comes back unfiltered. Deleting is ``PUT {"bill_vendor": {"vis_state": 1}}``; a PUT
+applies only its highest phase (``ext_vis_state`` over ``vis_state`` over data).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.sandbox.listing import Equals, Filter, paginate, parse_list_query, select
+from connector.sandbox.listing import Equals, Filter
 from connector.sandbox.purchase_records import BillVendor
 from connector.sandbox.purchases import VENDOR_FIELDS
+from connector.sandbox.resource_routes import Resource, resource_routes
 from connector.sandbox.state import SandboxState
 from connector.sandbox.validation import BodyReader
-from connector.sandbox.wire import (
-    check_accounting_access,
-    many,
-    read_object,
-    record_in_path,
-    single,
-)
+from connector.sandbox.vis_state import apply_update
 
 PATH = "/accounting/account/{account_id}/bill_vendors/bill_vendors"
 FLAGS = frozenset({"is_1099"})
@@ -36,49 +29,34 @@ FILTERS: list[Filter] = [Equals("vis_state", lambda v: v.vis_state)]
 
 def vendor_routes(state: SandboxState) -> list[Route]:
     purchases = state.purchases
+    vendors = Resource(
+        PATH,
+        "bill_vendor",
+        "bill_vendors",
+        "vendorid",
+        records=lambda: purchases.vendors,
+        lookup=purchases.vendor,
+        render=lambda vendor, _: purchases.vendor_json(vendor),
+        filters=FILTERS,
+    )
 
-    def find(request: Request) -> BillVendor:
-        return record_in_path(request, purchases.vendor, "bill_vendor", "vendorid")
-
-    async def list_vendors(request: Request) -> Response:
-        check_accounting_access(request, state)
-        query = parse_list_query(request.query_params, state.behaviour)
-        with state.lock:
-            page, meta = paginate(select(purchases.vendors, FILTERS, query), query)
-            return many("bill_vendors", [purchases.vendor_json(v) for v in page], meta)
-
-    async def get_vendor(request: Request) -> Response:
-        check_accounting_access(request, state)
-        with state.lock:
-            return single("bill_vendor", purchases.vendor_json(find(request)))
-
-    async def create_vendor(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill_vendor"), "bill_vendor")
+    def create(reader: BodyReader) -> BillVendor:
         reader.required("vendor_name")
         fields = _vendor_fields(reader)
-        vendor = purchases.add_vendor(fields.pop("vendor_name"), **fields)
-        with state.lock:
-            return single("bill_vendor", purchases.vendor_json(vendor))
+        return purchases.add_vendor(fields.pop("vendor_name"), **fields)
 
-    async def update_vendor(request: Request) -> Response:
-        check_accounting_access(request, state)
-        reader = BodyReader(await read_object(request, "bill_vendor"), "bill_vendor")
-        with state.lock:
-            vendor = find(request)
-            if reader.has("vis_state"):
-                changes: dict[str, Any] = {"vis_state": reader.vis_state()}
-            else:
-                changes = _vendor_fields(reader)
-            vendor = purchases.update_vendor(vendor.vendorid, changes)
-            return single("bill_vendor", purchases.vendor_json(vendor))
+    def update(vendor: BillVendor, reader: BodyReader) -> BillVendor:
+        def change(changes: dict[str, Any]) -> BillVendor:
+            return purchases.update_vendor(vendor.vendorid, changes)
 
-    return [
-        Route(PATH, list_vendors, methods=["GET"]),
-        Route(PATH, create_vendor, methods=["POST"]),
-        Route(PATH + "/{id}", get_vendor, methods=["GET"]),
-        Route(PATH + "/{id}", update_vendor, methods=["PUT"]),
-    ]
+        return apply_update(
+            reader,
+            vendor,
+            vis_state=lambda vis_state: change({"vis_state": vis_state}),
+            data=lambda: change(_vendor_fields(reader)),
+        )
+
+    return resource_routes(state, vendors, create=create, update=update)
 
 
 def _vendor_fields(reader: BodyReader) -> dict[str, Any]:

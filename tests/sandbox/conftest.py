@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from connector.sandbox import Sandbox
+from connector.sandbox.purchases import PurchasesState
 
 
 @pytest.fixture
@@ -21,3 +22,8 @@ def api(sandbox: Sandbox) -> Iterator[httpx.Client]:
 @pytest.fixture
 def accounting(sandbox: Sandbox) -> str:
     return f"/accounting/account/{sandbox.info.account_id}"
+
+
+@pytest.fixture
+def purchases(sandbox: Sandbox) -> PurchasesState:
+    return sandbox.state.purchases

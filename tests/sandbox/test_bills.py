@@ -13,17 +13,7 @@ from connector.sandbox.clock import EASTERN, TIMESTAMP_FORMAT, now_eastern
 from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.purchase_records import Bill, BillVendor
 from connector.sandbox.purchases import NewBillLine, PurchasesState
-from tests.sandbox.envelopes import errno_of, errors_of
-
-
-def result(response: httpx.Response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()["response"]["result"]
-
-
-@pytest.fixture
-def purchases(sandbox: Sandbox) -> PurchasesState:
-    return sandbox.state.purchases
+from tests.sandbox.envelopes import errno_of, errors_of, result
 
 
 @pytest.fixture
@@ -62,6 +52,15 @@ def paper_and_toner(category: int) -> list[dict]:
 
 def post_bill(api: httpx.Client, accounting: str, bill: dict) -> httpx.Response:
     return api.post(f"{accounting}/bills/bills", json={"bill": bill})
+
+
+def post_one_line_bill(
+    api: httpx.Client, accounting: str, vendorid: int, line: dict
+) -> httpx.Response:
+    """A bill issued 2024-05-03 with the one ``line``."""
+    return post_bill(
+        api, accounting, {"vendorid": vendorid, "issue_date": "2024-05-03", "lines": [line]}
+    )
 
 
 def fetch_bill(api: httpx.Client, accounting: str, bill_id: int) -> dict:
@@ -130,13 +129,7 @@ def test_line_taxes_are_percentages_of_the_line(
         "tax_name2": "Eco",
         "tax_percent2": 2,
     }
-    created = result(
-        post_bill(
-            api,
-            accounting,
-            {"vendorid": vendor.vendorid, "issue_date": "2024-05-03", "lines": [line]},
-        )
-    )["bill"]
+    created = result(post_one_line_bill(api, accounting, vendor.vendorid, line))["bill"]
     (body,) = created["lines"]
     assert (body["quantity"], body["tax_percent1"], body["tax_percent2"]) == (2.5, 13, 2)
     assert (body["tax_amount1"]["amount"], body["tax_amount2"]["amount"]) == ("13.00", "2.00")
@@ -150,11 +143,7 @@ def test_currency_defaults_to_the_vendors(
 ) -> None:
     cad = purchases.add_vendor("Maple Parts", currency_code="CAD")
     line = {"categoryid": supplies, "unit_cost": "10"}
-    created = result(
-        post_bill(
-            api, accounting, {"vendorid": cad.vendorid, "issue_date": "2024-05-03", "lines": [line]}
-        )
-    )["bill"]
+    created = result(post_one_line_bill(api, accounting, cad.vendorid, line))["bill"]
     assert (created["currency_code"], created["lines"][0]["amount"]["code"]) == ("CAD", "CAD")
     assert created["lines"][0]["quantity"] == 1
 
@@ -205,9 +194,7 @@ def test_deleted_vendor_and_malformed_body_are_refused(
 ) -> None:
     purchases.update_vendor(vendor.vendorid, {"vis_state": 1})
     line = {"categoryid": supplies, "unit_cost": "5"}
-    gone = post_bill(
-        api, accounting, {"vendorid": vendor.vendorid, "issue_date": "2024-05-03", "lines": [line]}
-    )
+    gone = post_one_line_bill(api, accounting, vendor.vendorid, line)
     assert (gone.status_code, errno_of(gone)) == (422, 1011)
     not_json = api.post(f"{accounting}/bills/bills", content=b"{bill")
     assert (not_json.status_code, errno_of(not_json)) == (400, 1005)
@@ -551,13 +538,7 @@ def test_changes_are_announced(
     events: list[tuple[str, int]] = []
     sandbox.state.subscribe(lambda name, object_id: events.append((name, object_id)))
     line = {"categoryid": supplies, "unit_cost": "40"}
-    created = result(
-        post_bill(
-            api,
-            accounting,
-            {"vendorid": vendor.vendorid, "issue_date": "2024-05-03", "lines": [line]},
-        )
-    )["bill"]
+    created = result(post_one_line_bill(api, accounting, vendor.vendorid, line))["bill"]
     path = f"{accounting}/bills/bills/{created['id']}"
     result(api.put(path, json={"bill": {"bill_number": "B-1"}}))
     payment = result(

@@ -7,6 +7,7 @@ import pytest
 
 from connector.sandbox import Sandbox
 from connector.sandbox.faults import FaultSpecError
+from tests.sandbox.envelopes import errors_of
 
 
 def test_429_with_retry_after_for_the_matching_requests_only(
@@ -25,6 +26,32 @@ def test_429_with_retry_after_for_the_matching_requests_only(
     assert api.get(f"{accounting}/invoices/invoices").status_code == 200
     statuses = [e.status for e in sandbox.requests.entries(method="GET", path_regex="invoices$")]
     assert statuses == [429, 429, 200]
+
+
+def test_injected_status_uses_the_newer_envelope_when_the_request_names_an_api_version(
+    sandbox: Sandbox, api: httpx.Client, accounting: str
+) -> None:
+    sandbox.faults.add(path_regex=r"/users/clients$", status=429, retry_after=3, times=2)
+    sandbox.faults.add(path_regex=r"/users/clients$", status=503, times=1)
+    limited = api.get(f"{accounting}/users/clients", headers={"Api-Version": "alpha"})
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "3")
+    assert limited.json() == {
+        "code": 8,
+        "message": "Request failed with status_code: 429",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "429",
+                "domain": "accounting.api.freshbooks.com",
+                "metadata": {"message": "Injected fault: 429 Too Many Requests."},
+            }
+        ],
+    }
+    classic = api.get(f"{accounting}/users/clients")
+    assert classic.status_code == 429
+    assert errors_of(classic)[0]["message"] == "Injected fault: 429 Too Many Requests."
+    unavailable = api.get(f"{accounting}/users/clients", headers={"X-API-VERSION": "2023-09-25"})
+    assert (unavailable.status_code, unavailable.json()["code"]) == (503, 14)
 
 
 def test_fail_next_with_500(sandbox: Sandbox, api: httpx.Client) -> None:

@@ -10,12 +10,7 @@ import httpx
 import pytest
 
 from connector.sandbox import NewLine, Sandbox
-from tests.sandbox.envelopes import errno_of, errors_of
-
-
-def result(response: httpx.Response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()["response"]["result"]
+from tests.sandbox.envelopes import errno_of, errors_of, result
 
 
 def listed_ids(api: httpx.Client, accounting: str, params) -> list[int]:

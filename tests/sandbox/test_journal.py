@@ -309,7 +309,7 @@ def test_state_refuses_impossible_entries_from_direct_callers(sandbox: Sandbox) 
         )
     with pytest.raises(SandboxDataError, match="exactly one of debit and credit"):
         NewDetail(cash, debit=Decimal(1), credit=Decimal(1))
-    with pytest.raises(SandboxDataError, match="no sub-account 1"):
+    with pytest.raises(SandboxDataError, match="no sub-account with id 1"):
         ledger.post_entry(
             "Nowhere",
             date(2024, 5, 1),

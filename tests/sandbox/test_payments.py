@@ -9,12 +9,7 @@ import pytest
 
 from connector.sandbox import NewLine, Sandbox
 from connector.sandbox.records import Invoice
-from tests.sandbox.envelopes import errno_of, errors_of
-
-
-def result(response: httpx.Response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()["response"]["result"]
+from tests.sandbox.envelopes import errno_of, errors_of, result
 
 
 @pytest.fixture

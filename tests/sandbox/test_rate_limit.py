@@ -7,9 +7,9 @@ import pytest
 
 from connector.errors import ConfigurationError
 from connector.sandbox import Sandbox
-from connector.sandbox.behaviour import Behaviour
+from connector.sandbox.behaviour import Behaviour, RateLimitSettingError
 from connector.sandbox.oauth_routes import DEFAULT_SCOPE
-from connector.sandbox.rate_limit import RateLimit, RateLimitSettingError, TokenBuckets
+from connector.sandbox.rate_limit import RateLimit, TokenBuckets
 from tests.sandbox.envelopes import errors_of
 
 # Slow enough that no bucket refills while a test runs: refusals never depend on timing.
@@ -19,6 +19,12 @@ TRICKLE = 0.01
 def limit(sandbox: Sandbox, per_second: float | None, burst: int = 2) -> None:
     sandbox.state.behaviour.rate_limit_per_second = per_second
     sandbox.state.behaviour.rate_limit_burst = burst
+
+
+def spend_the_burst(sandbox: Sandbox, api: httpx.Client, path: str) -> None:
+    """Limit to one request at a time and spend it: the token's next request is refused."""
+    limit(sandbox, TRICKLE, burst=1)
+    assert api.get(path).status_code == 200
 
 
 def test_off_by_default(sandbox: Sandbox, api: httpx.Client, accounting: str) -> None:
@@ -54,8 +60,7 @@ def test_refused_requests_show_in_the_request_log(
 def test_writes_are_limited_too_and_not_applied(
     sandbox: Sandbox, api: httpx.Client, accounting: str
 ) -> None:
-    limit(sandbox, TRICKLE, burst=1)
-    assert api.get(f"{accounting}/users/clients").status_code == 200
+    spend_the_burst(sandbox, api, f"{accounting}/users/clients")
     before = len(sandbox.state.clients)
     refused = api.post(f"{accounting}/users/clients", json={"client": {"fname": "Ada"}})
     assert refused.status_code == 429
@@ -87,8 +92,7 @@ def test_requests_without_a_token_share_one_bucket(sandbox: Sandbox, accounting:
 def test_newer_envelope_when_the_request_names_an_api_version(
     sandbox: Sandbox, api: httpx.Client, accounting: str
 ) -> None:
-    limit(sandbox, TRICKLE, burst=1)
-    api.get(f"{accounting}/users/clients")
+    spend_the_burst(sandbox, api, f"{accounting}/users/clients")
     refused = api.get(f"{accounting}/users/clients", headers={"X-API-VERSION": "2023-09-25"})
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "100"
@@ -101,8 +105,7 @@ def test_changing_the_settings_starts_afresh(
     sandbox: Sandbox, api: httpx.Client, accounting: str
 ) -> None:
     path = f"{accounting}/users/clients"
-    limit(sandbox, TRICKLE, burst=1)
-    api.get(path)
+    spend_the_burst(sandbox, api, path)
     assert api.get(path).status_code == 429
     limit(sandbox, None)
     assert api.get(path).status_code == 200
@@ -114,8 +117,7 @@ def test_a_refused_request_spends_no_fault_rule(
     sandbox: Sandbox, api: httpx.Client, accounting: str
 ) -> None:
     path = f"{accounting}/users/clients"
-    limit(sandbox, TRICKLE, burst=1)
-    api.get(path)
+    spend_the_burst(sandbox, api, path)
     sandbox.faults.add(method="GET", path_regex="/users/clients$", status=503, times=1)
     assert api.get(path).status_code == 429
     limit(sandbox, None)
@@ -129,6 +131,48 @@ def test_settings_that_let_nothing_through_are_refused(per_second: float, burst:
         RateLimit(per_second, burst)
     assert isinstance(caught.value, ConfigurationError)
     assert "rate_limit_per_second" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("rate_limit_per_second", 0),
+        ("rate_limit_per_second", -2.5),
+        ("rate_limit_per_second", float("nan")),
+        ("rate_limit_per_second", "10"),
+        ("rate_limit_per_second", True),
+        ("rate_limit_burst", 0),
+        ("rate_limit_burst", -1),
+        ("rate_limit_burst", 2.5),
+        ("rate_limit_burst", None),
+    ],
+)
+def test_a_bad_setting_is_refused_when_assigned_and_the_sandbox_keeps_serving(
+    sandbox: Sandbox, api: httpx.Client, accounting: str, setting: str, value: object
+) -> None:
+    behaviour = sandbox.state.behaviour
+    limit(sandbox, TRICKLE, burst=3)
+    with pytest.raises(RateLimitSettingError) as caught:
+        setattr(behaviour, setting, value)
+    assert setting in str(caught.value)
+    assert (behaviour.rate_limit_per_second, behaviour.rate_limit_burst) == (TRICKLE, 3)
+    assert api.get(f"{accounting}/users/clients").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"rate_limit_per_second": 0}, {"rate_limit_burst": 0}],
+    ids=["rate", "burst"],
+)
+def test_a_bad_setting_is_refused_at_construction(settings: dict[str, float]) -> None:
+    with pytest.raises(RateLimitSettingError):
+        Behaviour(**settings)
+
+
+def test_switching_the_limit_off_is_a_good_setting() -> None:
+    behaviour = Behaviour(rate_limit_per_second=2, rate_limit_burst=1)
+    behaviour.rate_limit_per_second = None
+    assert RateLimit.of(behaviour) is None
 
 
 def test_limit_is_read_from_the_behaviour() -> None:

@@ -13,7 +13,7 @@ from connector.sandbox.clock import EASTERN, TIMESTAMP_FORMAT
 from connector.sandbox.errors import SandboxDataError
 from connector.sandbox.purchase_records import BillVendor
 from connector.sandbox.purchases import NewBillLine, PurchasesState
-from tests.sandbox.envelopes import errno_of, errors_of
+from tests.sandbox.envelopes import errno_of, errors_of, result
 
 VENDOR = {
     "vendor_name": "Paper Co",
@@ -34,16 +34,6 @@ VENDOR = {
     "account_number": "PC-77",
     "note": None,
 }
-
-
-def result(response: httpx.Response) -> dict:
-    assert response.status_code == 200, response.text
-    return response.json()["response"]["result"]
-
-
-@pytest.fixture
-def purchases(sandbox: Sandbox) -> PurchasesState:
-    return sandbox.state.purchases
 
 
 @pytest.fixture
