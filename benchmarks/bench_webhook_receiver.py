@@ -242,7 +242,9 @@ def _store_with_callback(url: str) -> str:
 def _lost(url: str, acknowledged: set[str]) -> set[str]:
     """Acknowledged deliveries the store does not hold, read after the server was killed."""
     with Store.open(url) as store:
-        held = {e.object_id for e in store.events.pending([EVENT], len(acknowledged) + 1)}
+        held = {
+            e.object_id for e in store.events.pending("benchmark", [EVENT], len(acknowledged) + 1)
+        }
     return acknowledged - held
 
 

@@ -8,8 +8,15 @@ back an overlap window because FreshBooks filters ``updated_min`` by whole days 
 not ours. Both paths compare each record's ``updated`` text with the version last settled for the
 partner (``store.versions``), so a record is offered again only when it really changed again.
 
+Events belong to the business, not to one partner: each partner drains them as its own consumer
+(``outbound:<partner>:<kind>``), so two partners taking invoices from one business each get every
+change. Events of another FreshBooks account reached the receiver but are not this connection's:
+they are passed over, and marked handled so they do not come back.
+
 Nothing here is marked done: ``settle`` does that once the caller has put the changes in a file,
 so a failed run leaves its events pending and its versions unsettled, and the next run repeats it.
+Settling also prunes events older than ``EVENT_RETENTION``, whoever has read them: a partner whose
+runs stopped for longer finds those changes with its catch-up scan when it runs again.
 
 Bills have no date filter in FreshBooks, so their scan lists every bill (100 per call, and again
 for the deleted ones) and relies on the version comparison alone; schedule it with that in mind.
@@ -29,6 +36,9 @@ from connector.store import BufferedEvent, Store
 DELETED = 1  # FreshBooks' vis_state of a deleted record
 ACTIONS = ("create", "update", "delete")
 DEFAULT_MAX_EVENTS = 10_000
+# Far behind the catch-up scans (hourly by default, a day of overlap), so an event is only dropped
+# long after every running consumer has had it, and a stopped one finds it with its scan.
+EVENT_RETENTION = timedelta(days=7)
 
 Pages = Iterator[list[dict[str, Any]]]
 
@@ -136,6 +146,8 @@ class ChangeSet:
     """Every event drained, to mark processed once the changes are settled."""
     unreadable: list[BufferedEvent] = field(default_factory=list)
     """Those of ``events`` whose object id is no FreshBooks id: nothing can be fetched for them."""
+    foreign: list[BufferedEvent] = field(default_factory=list)
+    """Those of ``events`` from another FreshBooks account than the client's: not ours."""
     scan: ScanMark | None = None
 
     @property
@@ -162,8 +174,11 @@ def find_changes(
     """
     catch_up = catch_up or CatchUp()
     now = now or datetime.now(UTC)
-    events = store.events.pending(source.events, max_events)
-    named, unreadable = coalesce(events)
+    events = store.events.pending(
+        outbound_consumer(partner, source.kind), source.events, max_events
+    )
+    ours, foreign = by_account(events, client.account_id)
+    named, unreadable = coalesce(ours)
     ids = list(dict.fromkeys([*named, *(int(record_id) for record_id in retry_ids)]))
 
     current: dict[str, dict[str, Any]] = {}
@@ -186,6 +201,7 @@ def find_changes(
         vanished=vanished,
         events=events,
         unreadable=unreadable,
+        foreign=foreign,
         scan=scan,
     )
 
@@ -205,7 +221,29 @@ def settle(
         if changes.scan.high_water is not None:
             store.cursors.set(partner, high_water_cursor(source), changes.scan.high_water)
         store.cursors.set(partner, scanned_cursor(source), changes.scan.scanned_at.isoformat())
-    store.events.mark_processed(changes.events)
+    finish_drain(store, outbound_consumer(partner, source.kind), changes.events)
+
+
+def outbound_consumer(partner: str, kind: str) -> str:
+    """The name under which one partner's outbound run of one document kind reads events."""
+    return f"outbound:{partner}:{kind}"
+
+
+def finish_drain(store: Store, consumer: str, events: list[BufferedEvent]) -> None:
+    """Mark the drained events handled by ``consumer``, then prune the buffer's old events."""
+    store.events.mark_processed(consumer, events)
+    store.events.prune(datetime.now(UTC) - EVENT_RETENTION)
+
+
+def by_account(
+    events: Iterable[BufferedEvent], account_id: str
+) -> tuple[list[BufferedEvent], list[BufferedEvent]]:
+    """The events of this FreshBooks account, and those of any other (not this connection's)."""
+    ours: list[BufferedEvent] = []
+    foreign: list[BufferedEvent] = []
+    for event in events:
+        (ours if event.account_id == account_id else foreign).append(event)
+    return ours, foreign
 
 
 def high_water_cursor(source: DocumentSource) -> str:

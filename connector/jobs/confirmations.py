@@ -7,9 +7,11 @@ buffered events are drained, coalesced per payment, and the payments fetched 100
 audited ``confirmed`` on the transfer that posted it; one deleted in FreshBooks is audited as a
 warning, since the partner's remittance and the books now disagree. A ledger entry a crash or a
 lost answer left in doubt is settled as posted, so a replay of its file will not post it again.
-Payments without our mark are someone else's and are left alone.
+Payments without our mark are someone else's and are left alone, as are events of another
+FreshBooks account than the client's.
 
-Events are marked processed only after the audit rows are written.
+Events are read as the ``confirmations`` consumer, beside the outbound runs that may read the same
+business's events, and marked processed only after the audit rows are written.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from itertools import islice
 from typing import Any
 
 from connector.freshbooks import FreshBooksClient
-from connector.jobs.changes import DEFAULT_MAX_EVENTS, DELETED, coalesce
+from connector.jobs.changes import DEFAULT_MAX_EVENTS, DELETED, by_account, coalesce, finish_drain
 from connector.jobs.inbound_files import KEY_MARK
 from connector.store import AuditRow, LedgerEntry, PostingState, Store
 
 PAYMENT_EVENTS = ("payment.create", "payment.update", "payment.delete")
+CONSUMER = "confirmations"
 IDS_PER_CALL = 100
 _KEY = re.compile(re.escape(f"[{KEY_MARK}") + r"(?P<key>[^\]]+)\]")
 
@@ -46,14 +49,17 @@ class ConfirmationResult:
     missing: int
     """Payments the events named that FreshBooks no longer returns."""
     unreadable: int
+    foreign: int
+    """Events of another FreshBooks account than the client's: passed over."""
 
 
 def confirm_postings(
     store: Store, client: FreshBooksClient, *, max_events: int = DEFAULT_MAX_EVENTS
 ) -> ConfirmationResult:
     """Audit our payments FreshBooks reported on, then mark the events processed."""
-    events = store.events.pending(PAYMENT_EVENTS, max_events)
-    ids, unreadable = coalesce(events)
+    events = store.events.pending(CONSUMER, PAYMENT_EVENTS, max_events)
+    ours, foreign = by_account(events, client.account_id)
+    ids, unreadable = coalesce(ours)
     payments = _fetch(client, ids)
     missing = len(ids) - len(payments)
 
@@ -75,12 +81,13 @@ def confirm_postings(
         counts["deleted" if deleted else "confirmed"] += 1
         rows.append(_audit_row(entry, payment, deleted))
     store.audit.record(rows)
-    store.events.mark_processed(events)
+    finish_drain(store, CONSUMER, events)
     return ConfirmationResult(
         events=len(events),
         payments=len(payments),
         missing=missing,
         unreadable=len(unreadable),
+        foreign=len(foreign),
         **counts,
     )
 

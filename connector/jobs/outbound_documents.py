@@ -12,15 +12,12 @@ partner is not told, and the audit trail says so.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connector.errors import ConfigurationError
 from connector.jobs.archive import Archive
 from connector.jobs.changes import (
     DEFAULT_MAX_EVENTS,
@@ -31,9 +28,7 @@ from connector.jobs.changes import (
     source_for,
 )
 from connector.jobs.context import PartnerRun
-from connector.mapping import Mapping, OutboundFile, RowProblem, RunContext
-from connector.mapping import nodes as ast
-from connector.mapping.parser import parse
+from connector.mapping import OutboundFile, RowProblem, RunContext
 from connector.mapping.templates import render_file_name
 from connector.store import AuditRow
 
@@ -54,6 +49,8 @@ class OutboundResult:
     events: int
     transfer_id: int | None
     archive_url: str | None
+    foreign_events: int
+    """Events drained that belong to another FreshBooks account: passed over."""
 
 
 def send_documents(
@@ -84,9 +81,11 @@ def send_documents(
     )
     if changes.empty:
         settle(store, partner, changes, {}, None)
-        return OutboundResult(kind, None, 0, 0, 0, 0, len(changes.events), None, None)
+        return OutboundResult(
+            kind, None, 0, 0, 0, 0, len(changes.events), None, None, len(changes.foreign)
+        )
 
-    tells_deletions = mapping_reads(run.mapping, kind, DELETION_FIELD)
+    tells_deletions = section.reads(DELETION_FIELD)
     to_map = changes.changed + (changes.deleted if tells_deletions else [])
     untold = [] if tells_deletions else changes.deleted
 
@@ -134,39 +133,8 @@ def send_documents(
         len(changes.events),
         transfer_id,
         archive_url,
+        len(changes.foreign),
     )
-
-
-def mapping_reads(mapping: Mapping, document: str, field_name: str) -> bool:
-    """Whether the mapping's outbound section for ``document`` reads ``document.field_name``.
-
-    The compiled section does not say which fields it reads, so the mapping's own text is parsed
-    again (it loaded cleanly moments ago) and its expressions searched.
-    """
-    parsed = parse(mapping.path.read_text(encoding="utf-8"), str(mapping.path))
-    if isinstance(parsed, list):
-        raise ConfigurationError(
-            f"{mapping.path} changed while the run was using it and no longer parses",
-            hint="run `ml-connector mapping check` on it, fix it and run again",
-        )
-    wanted = (document, field_name)
-    return any(
-        isinstance(node, ast.FieldPath) and node.parts == wanted
-        for section in parsed.sections
-        if section.direction == "outbound" and section.document == document
-        for node in _nodes(section)
-    )
-
-
-def _nodes(value: Any) -> Iterator[Any]:
-    """Every node below ``value``: statements, expressions and the tuples that hold them."""
-    if isinstance(value, tuple):
-        for item in value:
-            yield from _nodes(item)
-    elif isinstance(value, ast.Node):
-        yield value
-        for field in dataclasses.fields(value):
-            yield from _nodes(getattr(value, field.name))
 
 
 def _deliver(

@@ -160,6 +160,15 @@ class OutboundSection:
             name.format(i) for i in range(len(checks)) for name in (_FAIL, _MESSAGE, _VALUE)
         ]
 
+    def reads(self, field: str) -> bool:
+        """Whether the section reads this field of its document (``vis_state``, or
+        ``vendor.name`` for a nested object's) anywhere: a column, the filter, a rule, a record.
+
+        Callers decide from it what the partner can be told, such as whether a deletion can be
+        sent at all; the scope noted every field the compiled section names.
+        """
+        return field in self._scope.used[self.document]
+
     def render(self, records: Records, run: RunContext) -> OutboundFile:
         """Map the records into one partner file named from the template and the run.
 

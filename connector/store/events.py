@@ -1,21 +1,42 @@
 """The webhook side of the store: callbacks (one URI path and verifier each) and the event buffer.
 
 The receiver commits every verified delivery here before it answers FreshBooks, so an event that
-was acknowledged is never lost. One event per object waits at a time: a repeat delivery only
-counts as another delivery, which is why ``mark_processed`` leaves alone an event delivered again
-after it was read — the change behind that delivery may not have been fetched yet.
+was acknowledged is never lost. Events belong to the business, not to one partner: each consumer
+(``outbound:acme:invoice``, ``confirmations``) marks the events it has handled, so two partners
+taking invoices from the same business each get every change.
+
+An object keeps one event per name: a repeat delivery only counts as another delivery. A consumer
+marks the count it read, so an event delivered again after it was read stays pending for that
+consumer alone: the change behind that delivery may not have been fetched yet.
+
+Nobody knows every consumer (partners come and go), so no event is ever "processed by all":
+``prune`` drops events by age instead. A consumer that did not drain within the retention window
+finds those changes with its catch-up scan, which exists for webhooks that never came.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Row, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    Row,
+    and_,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from connector.errors import StoreError
@@ -24,10 +45,15 @@ from connector.store.columns import utc_now
 from connector.store.database import Database
 from connector.store.dialect import insert_on_conflict
 from connector.store.errors import InvalidRecordError, RecordNotFoundError
-from connector.store.tables import WEBHOOK_EVENTS_PENDING, webhook_callbacks, webhook_events
+from connector.store.tables import webhook_callbacks, webhook_event_marks, webhook_events
 
 # 32 URL-safe characters: unguessable, so the path itself keeps strangers from reaching a callback.
 PATH_TOKEN_BYTES = 24
+# Well under SQLite's bound-parameter limit, so one IN list never fails on a big drain.
+_IDS_PER_STATEMENT = 500
+
+_EVENT = webhook_events.c
+_MARK = webhook_event_marks.c
 
 
 class CallbackConflictError(StoreError):
@@ -71,7 +97,6 @@ class BufferedEvent:
     deliveries: int
     received_at: datetime
     last_received_at: datetime
-    processed_at: datetime | None
 
 
 class WebhookEvents:
@@ -143,7 +168,8 @@ class WebhookEvents:
             return _update_callback(connection, path_token, verified=True)
 
     def record(self, event: WebhookEvent) -> bool:
-        """Buffer an event; False when the same object already waits (a duplicate delivery)."""
+        """Buffer an event; False when the object's event was already buffered, and this
+        delivery only counts as another one of it."""
         return self.record_many([event])[0]
 
     def record_many(self, events: Sequence[WebhookEvent]) -> list[bool]:
@@ -174,12 +200,7 @@ class WebhookEvents:
         if self._record_upsert is None:
             insert_event = insert_on_conflict(connection, webhook_events)
             self._record_upsert = insert_event.on_conflict_do_update(
-                index_elements=[
-                    webhook_events.c.account_id,
-                    webhook_events.c.name,
-                    webhook_events.c.object_id,
-                ],
-                index_where=WEBHOOK_EVENTS_PENDING,
+                index_elements=[_EVENT.account_id, _EVENT.name, _EVENT.object_id],
                 set_={
                     "deliveries": webhook_events.c.deliveries + 1,
                     "last_received_at": insert_event.excluded.last_received_at,
@@ -187,8 +208,10 @@ class WebhookEvents:
             ).returning(webhook_events.c.deliveries)
         return self._record_upsert
 
-    def pending(self, names: Collection[str], limit: int) -> list[BufferedEvent]:
-        """The oldest unprocessed events with these names (``invoice.update``, ...)."""
+    def pending(self, consumer: str, names: Collection[str], limit: int) -> list[BufferedEvent]:
+        """The oldest events with these names (``invoice.update``, ...) that ``consumer`` has
+        not handled at their current delivery count."""
+        required_text(consumer, "consumer")
         if isinstance(names, str) or not names:
             raise InvalidRecordError(
                 f"pending() needs a collection of event names, got {names!r}.",
@@ -196,32 +219,82 @@ class WebhookEvents:
             )
         statement = (
             select(webhook_events)
-            .where(WEBHOOK_EVENTS_PENDING, webhook_events.c.name.in_(list(names)))
-            .order_by(webhook_events.c.id)
+            .outerjoin(
+                webhook_event_marks,
+                and_(_MARK.event_id == _EVENT.id, _MARK.consumer == consumer),
+            )
+            .where(
+                _EVENT.name.in_(list(names)),
+                or_(_MARK.deliveries_seen.is_(None), _MARK.deliveries_seen < _EVENT.deliveries),
+            )
+            .order_by(_EVENT.id)
             .limit(positive_limit(limit))
         )
         with self._db.transaction(read_only=True) as connection:
             return [_event(row) for row in connection.execute(statement)]
 
-    def mark_processed(self, events: Iterable[BufferedEvent]) -> int:
-        """Mark events done; returns how many were. One delivered again since it was read stays
-        pending, because the change behind that delivery may have come after the fetch."""
-        parameters = [
-            {"event_id": event.id, "seen_deliveries": event.deliveries} for event in events
-        ]
-        if not parameters:
+    def mark_processed(self, consumer: str, events: Iterable[BufferedEvent]) -> int:
+        """Mark events handled by ``consumer`` at the delivery count it read; returns how many
+        were read at their current count. One delivered again since it was read stays pending
+        for this consumer, because the change behind that delivery may have come after the
+        fetch. An event pruned meanwhile is skipped: there is nothing left to mark."""
+        required_text(consumer, "consumer")
+        seen: dict[int, int] = {}
+        for event in events:
+            seen[event.id] = max(event.deliveries, seen.get(event.id, 0))
+        if not seen:
             return 0
-        statement = (
-            update(webhook_events)
-            .where(
-                webhook_events.c.id == bindparam("event_id"),
-                webhook_events.c.deliveries == bindparam("seen_deliveries"),
-                WEBHOOK_EVENTS_PENDING,
-            )
-            .values(processed_at=utc_now())
-        )
+        now = utc_now()
         with self._db.transaction() as connection:
-            return connection.execute(statement, parameters).rowcount
+            current: dict[int, int] = {}
+            for chunk in _chunks(sorted(seen)):
+                # KEY SHARE holds off a prune until the marks are in, yet lets deliveries count.
+                rows = connection.execute(
+                    select(_EVENT.id, _EVENT.deliveries)
+                    .where(_EVENT.id.in_(chunk))
+                    .with_for_update(key_share=True)
+                )
+                current.update((row.id, row.deliveries) for row in rows)
+            if current:
+                connection.execute(
+                    self._mark_statement(connection),
+                    [
+                        {
+                            "event_id": event_id,
+                            "consumer": consumer,
+                            "deliveries_seen": seen[event_id],
+                            "processed_at": now,
+                        }
+                        for event_id in current
+                    ],
+                )
+        return sum(1 for event_id, count in current.items() if count <= seen[event_id])
+
+    @staticmethod
+    def _mark_statement(connection: Connection) -> Executable:
+        """A mark only moves forward: a consumer's stale read never reopens what it handled."""
+        statement = insert_on_conflict(connection, webhook_event_marks)
+        return statement.on_conflict_do_update(
+            index_elements=[_MARK.event_id, _MARK.consumer],
+            set_={
+                "deliveries_seen": statement.excluded.deliveries_seen,
+                "processed_at": statement.excluded.processed_at,
+            },
+            where=_MARK.deliveries_seen < statement.excluded.deliveries_seen,
+        )
+
+    def prune(self, older_than: datetime) -> int:
+        """Drop the events last delivered before ``older_than``, with their marks; returns how
+        many. Age alone decides, since no one can say that every consumer has read an event:
+        keep ``older_than`` well behind the consumers' catch-up scans, which find again what a
+        consumer missed."""
+        if not isinstance(older_than, datetime) or older_than.tzinfo is None:
+            raise InvalidRecordError(
+                f"prune() needs a time zone aware datetime, got {older_than!r}.",
+                hint="pass a UTC time, such as datetime.now(UTC) - timedelta(days=7)",
+            )
+        with self._db.transaction() as connection:
+            return _delete_events(connection, _EVENT.last_received_at < older_than)
 
     def callbacks(self) -> list[WebhookCallback]:
         """Every callback the store knows, oldest first: what register reuses and list shows."""
@@ -254,14 +327,16 @@ class WebhookEvents:
             ) from error
 
     def remove_callback(self, path_token: str) -> None:
-        """Forget a callback with its processed events; refused while some of its events still
-        wait, because those are changes not yet sent on to partners."""
+        """Forget a callback with its events; refused while one of them waits for any consumer
+        at all, because that is a change nobody has taken yet. (A consumer that has not read a
+        change that another one took finds it with its catch-up scan.)"""
         with self._db.transaction() as connection:
             current = _callback(_existing_callback(connection, path_token))
+            handled = exists().where(
+                _MARK.event_id == _EVENT.id, _MARK.deliveries_seen >= _EVENT.deliveries
+            )
             waiting = connection.scalar(
-                select(webhook_events.c.id)
-                .where(webhook_events.c.path_token == path_token, WEBHOOK_EVENTS_PENDING)
-                .limit(1)
+                select(_EVENT.id).where(_EVENT.path_token == path_token, ~handled).limit(1)
             )
             if waiting is not None:
                 raise CallbackConflictError(
@@ -269,12 +344,26 @@ class WebhookEvents:
                     "to be processed; it was kept in the state store.",
                     hint="let the outbound flows drain the events, then unregister again",
                 )
-            connection.execute(
-                webhook_events.delete().where(webhook_events.c.path_token == path_token)
-            )
+            _delete_events(connection, _EVENT.path_token == path_token)
             connection.execute(
                 webhook_callbacks.delete().where(webhook_callbacks.c.path_token == path_token)
             )
+
+
+def _delete_events(connection: Connection, which: ColumnElement[bool]) -> int:
+    """Delete these events and their marks. The rows are locked first, so a consumer cannot
+    mark one between its marks going and the event going."""
+    ids = list(connection.scalars(select(_EVENT.id).where(which).with_for_update()))
+    for chunk in _chunks(ids):
+        connection.execute(delete(webhook_event_marks).where(_MARK.event_id.in_(chunk)))
+        connection.execute(delete(webhook_events).where(_EVENT.id.in_(chunk)))
+    return len(ids)
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    remaining = iter(ids)
+    while chunk := list(islice(remaining, _IDS_PER_STATEMENT)):
+        yield chunk
 
 
 def _event_row(event: WebhookEvent, now: datetime) -> dict[str, Any]:

@@ -120,27 +120,37 @@ webhook_events = Table(
     Column("deliveries", Integer, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("last_received_at", UtcDateTime, nullable=False),
-    Column("processed_at", UtcDateTime),
 )
 
-# One pending event per object: a repeat while it waits only counts as another delivery, and an
-# update after it was processed is a new pending event. Partial indexes work on both backends.
-WEBHOOK_EVENTS_PENDING = webhook_events.c.processed_at.is_(None)
+# One row per object and event name for as long as it is kept: a repeat delivery, or a change after
+# it was read, only counts as another delivery, so ``deliveries`` never goes down and a consumer
+# has an event to handle whenever the count has grown past the one it saw.
 Index(
-    "uq_webhook_events_pending_object",
+    "uq_webhook_events_account_id_name_object_id",
     webhook_events.c.account_id,
     webhook_events.c.name,
     webhook_events.c.object_id,
     unique=True,
-    sqlite_where=WEBHOOK_EVENTS_PENDING,
-    postgresql_where=WEBHOOK_EVENTS_PENDING,
 )
-Index(
-    "ix_webhook_events_pending_name_id",
-    webhook_events.c.name,
-    webhook_events.c.id,
-    sqlite_where=WEBHOOK_EVENTS_PENDING,
-    postgresql_where=WEBHOOK_EVENTS_PENDING,
+# What makes "pending for a consumer" cheap: events of a few names walked oldest first, each
+# checked against its one mark for that consumer (the marks' primary key).
+Index("ix_webhook_events_name_id", webhook_events.c.name, webhook_events.c.id)
+Index("ix_webhook_events_last_received_at", webhook_events.c.last_received_at)
+
+# Which delivery of each event a consumer ("outbound:acme:invoice", "confirmations") has handled:
+# events belong to the business, and every consumer takes each change on its own.
+webhook_event_marks = Table(
+    "webhook_event_marks",
+    metadata,
+    Column(
+        "event_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("webhook_events.id"),
+        primary_key=True,
+    ),
+    Column("consumer", String, primary_key=True),
+    Column("deliveries_seen", Integer, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=False),
 )
 
 # The version (FreshBooks' own ``updated`` text) of each record last settled for a partner: sent,

@@ -172,7 +172,9 @@ async def _event(
         fields=tuple(fields),
     )
     if not await commits.record(event):
-        log.debug("ignored a repeated %s for object %s", event.name, event.object_id)
+        log.debug(
+            "%s for object %s joined the event already buffered for it", event.name, event.object_id
+        )
     return PlainTextResponse("ok")
 
 

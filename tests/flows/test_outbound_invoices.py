@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from connector.jobs.changes import outbound_consumer
 from connector.partners import MAPPINGS_DIR
 from connector.transport import RemoteFileExists
 from flows.outbound_invoices import outbound_invoices
 from flows.resend_file import resend_file
 from tests.jobs.conftest import Deliver
+
+ACME = outbound_consumer("acme", "invoice")
 
 
 def _invoices(sandbox) -> list[dict]:
@@ -74,7 +77,7 @@ def test_a_changed_invoice_goes_out_in_the_next_file(partner, sandbox, store, ou
     assert second["file_name"] != first["file_name"] and second["events"] == 1
     rows = _rows(outgoing / second["file_name"])
     assert {row["Invoice No"] for row in rows} == {changed["invoice_number"]}
-    assert store.events.pending(["invoice.update"], 10) == []
+    assert store.events.pending(ACME, ["invoice.update"], 10) == []
 
 
 def test_the_catch_up_scan_finds_a_change_without_its_webhook(partner, sandbox, outgoing):

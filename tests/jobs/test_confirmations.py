@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from connector.jobs.confirmations import confirm_postings
+from connector.jobs.confirmations import CONSUMER, confirm_postings
 from connector.jobs.inbound_files import KEY_MARK
 
 PAYMENTS = r"/payments/payments"
@@ -55,7 +55,7 @@ def test_a_reported_payment_of_ours_is_audited_confirmed(
     )
     assert f"payment {payment.id} of 1.00" in row.message
     assert (result.events, result.payments, result.confirmed) == (2, 1, 1)
-    assert store.events.pending(["payment.create", "payment.update"], 10) == []
+    assert store.events.pending(CONSUMER, ["payment.create", "payment.update"], 10) == []
 
 
 def test_a_payment_of_ours_deleted_in_freshbooks_is_audited(
@@ -115,7 +115,7 @@ def test_other_payments_are_left_alone(sandbox, store, freshbooks, deliver, tran
 
     assert _rows(store, transfer_id) == []
     assert (result.not_ours, result.unknown_keys, result.missing, result.unreadable) == (1, 1, 1, 1)
-    assert store.events.pending(["payment.update"], 10) == []
+    assert store.events.pending(CONSUMER, ["payment.update"], 10) == []
 
 
 def test_two_hundred_events_cost_a_few_calls(sandbox, store, freshbooks, deliver, transfer_id):

@@ -11,9 +11,8 @@ from decimal import Decimal
 import pytest
 
 from connector.errors import ConfigurationError, DataError
-from connector.jobs.changes import CatchUp, find_changes, source_for
-from connector.jobs.outbound_documents import mapping_reads, send_documents
-from connector.mapping import load_mapping
+from connector.jobs.changes import CatchUp, find_changes, outbound_consumer, source_for
+from connector.jobs.outbound_documents import send_documents
 from connector.sandbox.state import NewLine
 from connector.transport import RemoteFolderMissing
 from tests.jobs.conftest import open_run
@@ -23,6 +22,7 @@ SOON = T0 + timedelta(minutes=5)  # before the next catch-up scan is due
 LATER = T0 + timedelta(hours=2)  # after it
 INVOICE_LIST = r"/invoices/invoices$"
 INVOICE_ANY = r"/invoices/invoices"
+ACME = outbound_consumer("acme", "invoice")
 
 CANCELLATIONS = """
 mapping "Cancellations"
@@ -85,7 +85,7 @@ def test_repeated_events_for_one_invoice_are_fetched_once(
     rows = _rows(partner_root / "inbound" / sent.file_name)
     assert {row["Invoice No"] for row in rows} == {i.invoice_number for i in invoices}
     assert sent.events == 6, "create and update are separate events; the redeliveries are not"
-    assert run.store.events.pending(["invoice.update", "invoice.create"], 100) == []
+    assert run.store.events.pending(ACME, ["invoice.update", "invoice.create"], 100) == []
 
 
 def test_a_thousand_events_cost_one_call_per_hundred_invoices(run, sandbox, deliver, store):
@@ -147,7 +147,9 @@ def test_a_failed_upload_leaves_the_events_pending_and_the_next_run_sends(
     with pytest.raises(RemoteFolderMissing):
         send_documents(run, archive, "invoice", now=SOON)
 
-    assert [e.object_id for e in store.events.pending(["invoice.update"], 10)] == [str(changed.id)]
+    assert [e.object_id for e in store.events.pending(ACME, ["invoice.update"], 10)] == [
+        str(changed.id)
+    ]
     failed = store.transfers.get(settled.transfer_id + 1)
     assert failed.status == "error" and "upload failed" in failed.message
     (partner_root / "moved").rename(partner_root / "inbound")
@@ -156,7 +158,7 @@ def test_a_failed_upload_leaves_the_events_pending_and_the_next_run_sends(
 
     rows = _rows(partner_root / "inbound" / retried.file_name)
     assert {row["Invoice No"] for row in rows} == {changed.invoice_number}
-    assert store.events.pending(["invoice.update"], 10) == []
+    assert store.events.pending(ACME, ["invoice.update"], 10) == []
 
 
 def test_a_deleted_invoice_is_audited_not_sent_when_the_mapping_cannot_say_so(
@@ -174,7 +176,7 @@ def test_a_deleted_invoice_is_audited_not_sent_when_the_mapping_cannot_say_so(
     assert [row.source_id for row in audit] == [str(gone.id)]
     assert "does not read invoice.vis_state" in audit[0].message
     assert again.not_sent_deleted == 0, "settled: the scan does not report it again"
-    assert store.events.pending(["invoice.delete"], 10) == []
+    assert store.events.pending(ACME, ["invoice.delete"], 10) == []
 
 
 def test_a_deleted_invoice_goes_out_when_the_mapping_reads_vis_state(
@@ -208,27 +210,8 @@ def test_events_for_ids_freshbooks_does_not_have_are_audited_and_bad_ids_dropped
     assert [row.source_id for row in skipped] == ["999999"]
     assert "no longer has this invoice" in skipped[0].message
     assert result.events == 2
-    assert store.events.pending(["invoice.update"], 10) == []
+    assert store.events.pending(ACME, ["invoice.update"], 10) == []
     assert all("not-an-id" not in call.query for call in sandbox.requests.entries())
-
-
-def test_mapping_reads_finds_fields_in_columns_only_for_the_document(run, tmp_path):
-    mapping = tmp_path / "cancellations.map"
-    mapping.write_text(CANCELLATIONS, encoding="utf-8")
-
-    assert mapping_reads(load_mapping(mapping), "invoice", "vis_state")
-    assert not mapping_reads(run.mapping, "invoice", "vis_state")
-    assert not mapping_reads(load_mapping(mapping), "bill", "vis_state")
-
-
-def test_a_mapping_changed_under_the_run_is_refused(run, tmp_path):
-    mapping = tmp_path / "cancellations.map"
-    mapping.write_text(CANCELLATIONS, encoding="utf-8")
-    loaded = load_mapping(mapping)
-    mapping.write_text("mapping {", encoding="utf-8")
-
-    with pytest.raises(ConfigurationError, match="no longer parses"):
-        mapping_reads(loaded, "invoice", "vis_state")
 
 
 def test_bad_settings_and_records_are_refused_with_a_reason():

@@ -18,6 +18,9 @@ from tests.webhooks.conftest import (
 
 INVOICE_EVENTS = ["invoice.update"]
 
+# A consumer that has handled nothing: it sees every event the receiver buffered.
+READER = "webhook-tests"
+
 
 def _signed(fields: list[tuple[str, str]]) -> dict[str, str]:
     return {**FORM, HEADER: signature(fields, EXAMPLE_VERIFIER)}
@@ -33,7 +36,7 @@ def test_the_worked_example_is_committed_before_the_200(client, store: Store, ca
     )
 
     assert (response.status_code, response.text) == (200, "ok")
-    [event] = store.events.pending(INVOICE_EVENTS, 10)
+    [event] = store.events.pending(READER, INVOICE_EVENTS, 10)
     assert (event.account_id, event.name, event.object_id) == (
         "xZNQ1X",
         "invoice.update",
@@ -57,7 +60,7 @@ def test_a_duplicate_delivery_is_answered_and_ignored(client, store: Store, call
         )
         assert response.status_code == 200
 
-    [event] = store.events.pending(INVOICE_EVENTS, 10)
+    [event] = store.events.pending(READER, INVOICE_EVENTS, 10)
     assert event.deliveries == 3
 
 
@@ -74,7 +77,7 @@ def test_missing_or_wrong_signatures_are_refused(client, store, callback, header
     response = client.post(hook(callback), content=EXAMPLE_BODY, headers={**FORM, **header})
 
     assert response.status_code == 401 and reason in response.text
-    assert store.events.pending(INVOICE_EVENTS, 10) == []
+    assert store.events.pending(READER, INVOICE_EVENTS, 10) == []
 
 
 def test_a_tampered_body_is_refused(client, store, callback):
@@ -106,7 +109,7 @@ def test_a_declared_oversize_body_is_413(client, store, callback):
     body = EXAMPLE_BODY + "&padding=" + "x" * 2000
     response = client.post(hook(callback), content=body, headers={**FORM, HEADER: "x"})
     assert response.status_code == 413
-    assert store.events.pending(INVOICE_EVENTS, 10) == []
+    assert store.events.pending(READER, INVOICE_EVENTS, 10) == []
 
 
 def test_an_oversize_chunked_body_is_413_without_reading_it_all(client, callback):

@@ -17,6 +17,9 @@ from connector.freshbooks.signature import HEADER, signature
 from connector.store import Store
 from tests.webhooks.conftest import EXAMPLE_VERIFIER, FORM
 
+# A consumer that has handled nothing: it sees every event the receiver buffered.
+READER = "webhook-tests"
+
 DELIVERIES = 500
 KILL_AFTER = 400
 CONCURRENCY = 16
@@ -105,5 +108,7 @@ def test_sigkill_after_answering_loses_no_acknowledged_event(receiver):
     assert process.returncode == -signal.SIGKILL
     assert len(acknowledged) >= KILL_AFTER
     with Store.open(store_url) as store:
-        stored = {event.object_id for event in store.events.pending(["invoice.update"], 1000)}
+        stored = {
+            event.object_id for event in store.events.pending(READER, ["invoice.update"], 1000)
+        }
     assert acknowledged <= stored

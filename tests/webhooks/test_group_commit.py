@@ -17,6 +17,9 @@ from tests.webhooks.conftest import EXAMPLE_VERIFIER, FORM, hook
 
 INVOICE_EVENTS = ["invoice.update"]
 
+# A consumer that has handled nothing: it sees every event the receiver buffered.
+READER = "webhook-tests"
+
 
 def _fields(object_id: str) -> list[tuple[str, str]]:
     return [("name", "invoice.update"), ("object_id", object_id), ("account_id", "xZNQ1X")]
@@ -45,7 +48,9 @@ async def _deliver_together(
 
 
 def _batches(store: Store) -> int:
-    return len({event.received_at for event in store.events.pending(INVOICE_EVENTS, 10_000)})
+    return len(
+        {event.received_at for event in store.events.pending(READER, INVOICE_EVENTS, 10_000)}
+    )
 
 
 def test_many_concurrent_deliveries_are_all_committed_in_few_transactions(store: Store, callback):
@@ -56,7 +61,7 @@ def test_many_concurrent_deliveries_are_all_committed_in_few_transactions(store:
     )
 
     assert [response.status_code for response in responses] == [200] * 200
-    stored = store.events.pending(INVOICE_EVENTS, 1000)
+    stored = store.events.pending(READER, INVOICE_EVENTS, 1000)
     assert sorted(event.object_id for event in stored) == sorted(object_ids)
     assert all(event.deliveries == 1 for event in stored)
     assert _batches(store) < 50
@@ -68,7 +73,7 @@ def test_repeats_within_one_batch_count_as_deliveries_of_one_event(store: Store,
     responses = asyncio.run(_deliver_together(create_app(store), deliveries))
 
     assert [response.status_code for response in responses] == [200] * 8
-    counted = {e.object_id: e.deliveries for e in store.events.pending(INVOICE_EVENTS, 10)}
+    counted = {e.object_id: e.deliveries for e in store.events.pending(READER, INVOICE_EVENTS, 10)}
     assert counted == {"7": 5, "8": 2, "9": 1}
 
 
@@ -108,7 +113,7 @@ def test_a_failed_batch_fails_every_one_of_its_events_and_keeps_none(store: Stor
 
     assert all(isinstance(outcome, InvalidRecordError) for outcome in failed)
     assert recovered is True
-    assert [event.object_id for event in store.events.pending(INVOICE_EVENTS, 10)] == ["4"]
+    assert [event.object_id for event in store.events.pending(READER, INVOICE_EVENTS, 10)] == ["4"]
 
 
 def test_a_delivery_whose_sender_hung_up_does_not_stop_the_others(store: Store, callback):
@@ -123,7 +128,7 @@ def test_a_delivery_whose_sender_hung_up_does_not_stop_the_others(store: Store, 
 
     assert asyncio.run(abandon_one()) is True
     # The abandoned event was already in the batch: kept, and harmless when FreshBooks resends it.
-    stored = [event.object_id for event in store.events.pending(INVOICE_EVENTS, 10)]
+    stored = [event.object_id for event in store.events.pending(READER, INVOICE_EVENTS, 10)]
     assert stored == ["1", "2"]
 
 
@@ -149,7 +154,9 @@ def test_a_store_failure_answers_503_for_its_whole_batch_and_loses_no_acknowledg
 
     assert [response.status_code for response in second] == [503] * 11
     assert {response.text for response in second} == {"state store unavailable, retry later"}
-    stored = sorted(int(event.object_id) for event in store.events.pending(INVOICE_EVENTS, 100))
+    stored = sorted(
+        int(event.object_id) for event in store.events.pending(READER, INVOICE_EVENTS, 100)
+    )
     assert stored == list(range(10))
 
 
@@ -173,6 +180,8 @@ def test_concurrent_deliveries_are_committed_together_on_each_backend(store_url:
         responses = asyncio.run(_deliver_together(create_app(store), deliveries))
 
         assert [response.status_code for response in responses] == [200] * 53
-        counted = {e.object_id: e.deliveries for e in store.events.pending(INVOICE_EVENTS, 100)}
+        counted = {
+            e.object_id: e.deliveries for e in store.events.pending(READER, INVOICE_EVENTS, 100)
+        }
         assert counted == {str(number): 4 if number == 0 else 1 for number in range(50)}
         assert _batches(store) < 53

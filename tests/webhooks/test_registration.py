@@ -24,6 +24,9 @@ from connector.webhooks.registration import (
 from tests.freshbooks.conftest import sandbox_config, sandbox_token
 from tests.webhooks.live_server import serving
 
+# A consumer that has handled nothing: it sees every event the receiver buffered.
+READER = "webhook-tests"
+
 
 def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
@@ -72,10 +75,10 @@ def test_register_handshake_confirm_and_a_signed_delivery_lands_in_the_store(
     ]
     assert all(c.verified for c in sandbox.callbacks.callbacks)
     assert sandbox.requests.entries(method="PUT", path_regex="/events/callbacks/")
-    [event] = store.events.pending(["invoice.update"], 10)
+    [event] = store.events.pending(READER, ["invoice.update"], 10)
     assert (event.object_id, event.account_id) == (str(invoice.id), sandbox.info.account_id)
     assert [c.verified for c in status(client, store)] == [True, True]
-    assert store.events.pending(["client.update", "client.create"], 10) == []
+    assert store.events.pending(READER, ["client.update", "client.create"], 10) == []
 
 
 def test_register_twice_reuses_what_exists(
@@ -162,7 +165,7 @@ def test_unregister_removes_both_sides_but_keeps_a_callback_with_waiting_events(
     assert "still has events waiting" in notes["invoice"]
     assert [c.event for c in store.events.callbacks()] == ["invoice"]
 
-    store.events.mark_processed(store.events.pending(["invoice.update"], 10))
+    store.events.mark_processed(READER, store.events.pending(READER, ["invoice.update"], 10))
     second = unregister(client, store)
 
     assert [(c.event, c.note) for c in second] == [("invoice", "removed")]
