@@ -4,8 +4,9 @@ The sandbox answers every request after an injected latency (``--latency``, defa
 a FreshBooks round trip) and, in the second pair of runs, also rate-limits the API
 (``Behaviour.rate_limit_per_second``, 429 with Retry-After). Both sides post the same rows
 through the same pipeline (claim, map, ledger, audit, file); only the limiter differs: a window
-of 1 (sequential) or AIMD up to 16. The client makes one attempt per call, so every 429 reaches
-the limiter. Size: ``--rows N`` (default 200).
+of 1 (sequential) or AIMD up to 16. The client has the production retry policy: its transport
+waits out each 429's Retry-After and sends again, and reports the 429 to the limiter as it
+happens. Size: ``--rows N`` (default 200).
 """
 
 from __future__ import annotations
@@ -47,16 +48,19 @@ def post_once(sandbox: Sandbox, work: Path, label: str, rows: int, limiter: Adap
     root = work / label
     (root / "outbound").mkdir(parents=True)
     (root / "outbound" / "PAY_BENCH.csv").write_text(body)
-    with Store.open() as store, client_for(sandbox, RetryPolicy(max_attempts=1)) as client:
+    sandbox.requests.clear()
+    with Store.open() as store, client_for(sandbox, RetryPolicy()) as client:
         run = partner_run(mapping, client, store, root)
         start = time.perf_counter()
         [outcome] = receive_payments(run, limiter)
         seconds = time.perf_counter() - start
     if outcome.posted != rows:
         raise SystemExit(f"{label}: posted {outcome.posted} of {rows}: {outcome}")
+    answers = [entry.status for entry in sandbox.requests.entries()]
     print(
-        f"{label}: {seconds:.2f} s, {rows / seconds:.1f} rows/s, "
-        f"429s seen {limiter.throttles}, final window {limiter.window:.1f}"
+        f"{label}: {seconds:.2f} s, {rows / seconds:.1f} rows/s, {len(answers)} requests, "
+        f"{answers.count(429)} answered 429, 429s the limiter heard {limiter.throttles}, "
+        f"final window {limiter.window:.1f}"
     )
     return seconds
 

@@ -6,6 +6,7 @@ need can be reached through ``get``/``post``/``put`` with a path from ``accounti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +30,7 @@ from connector.freshbooks.retry import (
     NOT_SENT_ERRORS,
     SAFE_METHODS,
     RetryPolicy,
+    ThrottleObservers,
     retry_after_seconds,
 )
 from connector.freshbooks.tokens import TokenStore
@@ -37,7 +39,15 @@ IDENTITY_PATH = "/auth/api/v1/users/me"
 
 
 class FreshBooksClient:
-    """One connection to one FreshBooks business; use it as a context manager, one per thread."""
+    """One connection to one FreshBooks business; use it as a context manager.
+
+    One client serves every thread of a run (the posting pool shares it): the httpx client
+    under it is thread-safe and pools its connections; a token refresh happens under the token
+    store's lock and re-reads the store first, so threads that find the same token expiring
+    refresh it once and the others pick up the rotated one; the remaining state (the identity,
+    the current token) is only ever replaced whole. ``throttling`` tells observers (a run's
+    limiter) of each 429 the retrying transport waits through, while it waits.
+    """
 
     def __init__(
         self,
@@ -49,7 +59,15 @@ class FreshBooksClient:
         timeout: float = 30.0,
     ) -> None:
         self.config = config
-        self._http = oauth_session(config, transport=transport, retry=retry, timeout=timeout)
+        self.throttling = ThrottleObservers()
+        if retry.on_throttled is not None:
+            self.throttling.subscribe(retry.on_throttled)
+        self._http = oauth_session(
+            config,
+            transport=transport,
+            retry=replace(retry, on_throttled=self.throttling.report),
+            timeout=timeout,
+        )
         self._tokens = TokenKeeper(config, token_store, self._http)
         self._identity: dict[str, Any] | None = None
         self.clients = Clients(self)

@@ -4,14 +4,20 @@ A GET can be repeated freely. A POST or PUT that reached the server and got no c
 may already have been applied (a payment recorded, an invoice emailed), so it is repeated only
 when FreshBooks said "not now" (429) or the connection failed before anything was sent. The
 retrying happens in an httpx transport so the API calls and the OAuth token calls share it.
+
+Each 429 the transport waits through is reported to the policy's ``on_throttled`` hook: a
+limiter of concurrent calls must hear of throttling when it happens, not only once the retries
+are spent (the client lets any number of observers share the hook, see ``ThrottleObservers``).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -34,6 +40,9 @@ class RetryPolicy:
     max_delay: float = 30.0
     jitter: bool = True
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+    on_throttled: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
+    """Called with the pause before each repeat of a request FreshBooks refused with 429 (its
+    ``Retry-After``, else the backoff), on the requesting thread, before the pause begins."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1 or self.base_delay < 0 or self.max_delay < 0:
@@ -62,6 +71,45 @@ def retry_after_seconds(response: httpx.Response, *, now: datetime | None = None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+ThrottleObserver = Callable[[float], None]
+"""Hears of one 429 the transport is about to wait through, with the pause in seconds."""
+
+
+class ThrottleObservers:
+    """The observers of one client's throttling; the client's retry policy reports to ``report``.
+
+    Observers come and go while requests run on other threads (a posting run subscribes its
+    limiter for as long as it lasts), so ``report`` reads a snapshot and never blocks them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._observers: tuple[ThrottleObserver, ...] = ()
+
+    def subscribe(self, observer: ThrottleObserver) -> None:
+        with self._lock:
+            self._observers = (*self._observers, observer)
+
+    def unsubscribe(self, observer: ThrottleObserver) -> None:
+        with self._lock:
+            remaining = list(self._observers)
+            remaining.remove(observer)
+            self._observers = tuple(remaining)
+
+    @contextmanager
+    def observed_by(self, observer: ThrottleObserver) -> Iterator[None]:
+        """``observer`` hears of every 429 inside the block, and of none after it."""
+        self.subscribe(observer)
+        try:
+            yield
+        finally:
+            self.unsubscribe(observer)
+
+    def report(self, pause: float) -> None:
+        for observer in self._observers:
+            observer(pause)
 
 
 class RetryingTransport(httpx.BaseTransport):
@@ -94,6 +142,8 @@ class RetryingTransport(httpx.BaseTransport):
             delay = self._delay_before_repeating(response, safe, attempt)
             if delay is None:
                 return response
+            if response.status_code == 429 and self.policy.on_throttled is not None:
+                self.policy.on_throttled(delay)
             self._pause(request, f"HTTP {response.status_code}", delay, attempt)
             attempt += 1
 

@@ -14,38 +14,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.jobs.context import PartnerRun
-from connector.jobs.inbound_files import (
-    Calls,
-    FileOutcome,
-    Posting,
-    Sent,
-    carries,
-    receive_files,
-    tagged,
-)
-from connector.jobs.inbound_payments import DEFAULT_TYPE, money, outstanding
+from connector.jobs.inbound_files import Calls, FilePoster, Posting, Sent, carries, money, tagged
+from connector.jobs.inbound_payments import DEFAULT_TYPE, outstanding
 from connector.mapping import InboundRecord, RowProblem
 
-KIND = "bill_payment"
 
-
-def receive_bill_payments(
-    run: PartnerRun, limiter: AdaptiveLimiter | None = None
-) -> list[FileOutcome]:
-    """Process each complete bill-payment file dropped, and any a crashed run left claimed."""
-    return receive_files(run, KIND, BillPaymentPoster, limiter)
-
-
-class BillPaymentPoster:
+class BillPaymentPoster(FilePoster):
     """Bill payments; one per file, since it keeps each bill's balance as rows use it."""
 
-    whole_file = False
+    kind = "bill_payment"
 
     def __init__(self, run: PartnerRun, file_name: str) -> None:
-        self._run = run
-        self._file_name = file_name
+        super().__init__(run, file_name)
         self._bills: dict[str, list[dict[str, Any]]] | None = None
         self._owed: dict[int, Decimal] = {}
 
@@ -69,11 +50,11 @@ class BillPaymentPoster:
                 else f"bill number {number!r} belongs to several FreshBooks bills "
                 f"({', '.join(str(bill['id']) for bill in bills)}); none is chosen"
             )
-            return self._problem(record.row_number, "bill_number", number, message)
+            return self.problem(record.row_number, "bill_number", number, message)
         [bill] = bills
         billed_in = bill.get("currency_code")
         if values.get("currency") and billed_in and values["currency"] != billed_in:
-            return self._problem(
+            return self.problem(
                 record.row_number,
                 "currency",
                 values["currency"],
@@ -100,7 +81,7 @@ class BillPaymentPoster:
         owed = self._owed.setdefault(billid, outstanding(bill))
         amount = Decimal(posting.request["amount"])
         if owed <= 0:
-            return self._problem(
+            return self.problem(
                 posting.row_number,
                 "bill_number",
                 posting.label,
@@ -108,7 +89,7 @@ class BillPaymentPoster:
                 "remittance was reported twice",
             )
         if amount > owed:
-            return self._problem(
+            return self.problem(
                 posting.row_number,
                 "amount",
                 str(amount),
@@ -142,5 +123,5 @@ class BillPaymentPoster:
                 return str(payment["id"])
         return None
 
-    def _problem(self, row: int, column: str, value: str, message: str) -> RowProblem:
-        return RowProblem(self._file_name, row, column, value, message)
+
+receive_bill_payments = BillPaymentPoster.receive

@@ -13,7 +13,9 @@ in the ledger and marks them duplicate. A write whose answer was lost (WriteOutc
 key an earlier run left pending are both reconciled (looked up by key) before anything is sent.
 
 Rows of a batch are sent concurrently under an AdaptiveLimiter; everything else (the ledger, the
-audit trail) happens on the calling thread in row order, so concurrency changes no outcome.
+audit trail) happens on the calling thread in row order, so concurrency changes no outcome. The
+limiter hears of every 429 the client's transport waits through, so throttling shrinks the window
+at once, not only when a call runs out of retries.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from connector.errors import ConfigurationError, DataError
 from connector.freshbooks.concurrency import AdaptiveLimiter
@@ -37,6 +40,7 @@ from connector.store import AuditRow
 from connector.transport import ClaimedFile
 
 KEY_MARK = "ml-connector:"
+CENT = Decimal("0.01")
 SENDS_PER_POSTING = 2
 """A posting whose answer was lost and that reconciliation did not find is sent once more."""
 
@@ -51,6 +55,11 @@ def tagged(text: str | None, key: str) -> str:
 
 def carries(text: str | None, key: str) -> bool:
     return f"[{KEY_MARK}{key}]" in (text or "")
+
+
+def money(value: Any) -> Decimal:
+    """An amount to the cent, as every kind compares, keys and sends it."""
+    return Decimal(value).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,31 @@ class Poster(Protocol):
         """The id of the record FreshBooks has under the posting's key, if any."""
 
 
+class FilePoster:
+    """What every kind's poster shares: its run and file, how it words a row's problem, and the
+    receiver that runs this pipeline with it. A kind names itself in ``kind`` and adds the rest
+    of ``Poster``."""
+
+    kind: ClassVar[str]
+    whole_file = False
+
+    def __init__(self, run: PartnerRun, file_name: str) -> None:
+        self._run = run
+        self._file_name = file_name
+
+    @classmethod
+    def receive(cls, run: PartnerRun, limiter: AdaptiveLimiter | None = None) -> list[FileOutcome]:
+        """Process each complete file of this kind dropped, and any a crashed run left claimed."""
+        return receive_files(run, cls.kind, cls, limiter)
+
+    def admit(self, posting: Posting) -> Posting | RowProblem:
+        """No last check: a kind that keeps running balances overrides this."""
+        return posting
+
+    def problem(self, row: int, column: str, value: Any, message: str) -> RowProblem:
+        return RowProblem(self._file_name, row, column, str(value), message)
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     """How one partner file ended."""
@@ -174,9 +208,10 @@ def receive_files(
                 claimed.append(taken)
     calls = Calls(limiter or AdaptiveLimiter())
     try:
-        return [
-            process_file(run, kind, file, new_poster(run, file.name), calls) for file in claimed
-        ]
+        with run.freshbooks.throttling.observed_by(calls.limiter.throttled):
+            return [
+                process_file(run, kind, file, new_poster(run, file.name), calls) for file in claimed
+            ]
     finally:
         calls.close()
 

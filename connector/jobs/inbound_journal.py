@@ -18,39 +18,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.freshbooks.ledger import JournalLine
 from connector.jobs.context import PartnerRun
-from connector.jobs.inbound_files import (
-    Calls,
-    FileOutcome,
-    Posting,
-    Sent,
-    carries,
-    receive_files,
-    tagged,
-)
-from connector.jobs.inbound_payments import money
+from connector.jobs.inbound_files import Calls, FilePoster, Posting, Sent, carries, money, tagged
 from connector.mapping import InboundRecord, RowProblem
 
-KIND = "journal_entry"
 
-
-def receive_journal_entries(
-    run: PartnerRun, limiter: AdaptiveLimiter | None = None
-) -> list[FileOutcome]:
-    """Process each complete journal file dropped, and any a crashed run left claimed."""
-    return receive_files(run, KIND, JournalPoster, limiter)
-
-
-class JournalPoster:
+class JournalPoster(FilePoster):
     """Journal entries; the chart of accounts is read once per file."""
 
+    kind = "journal_entry"
     whole_file = True
 
     def __init__(self, run: PartnerRun, file_name: str) -> None:
-        self._run = run
-        self._file_name = file_name
+        super().__init__(run, file_name)
         self._accounts: dict[str, int] | None = None
 
     def look_up(self, records: Sequence[InboundRecord], calls: Calls) -> None:
@@ -65,8 +46,7 @@ class JournalPoster:
         for number, detail in enumerate(values["details"], start=1):
             account = str(detail["account_number"])
             if account not in accounts:
-                return RowProblem(
-                    self._file_name,
+                return self.problem(
                     record.row_number,
                     "account_number",
                     account,
@@ -97,9 +77,6 @@ class JournalPoster:
             "details": lines,
         }
         return Posting(record.row_number, entry, key, request)
-
-    def admit(self, posting: Posting) -> Posting:
-        return posting
 
     def send(self, posting: Posting) -> Sent:
         request = posting.request
@@ -140,3 +117,6 @@ def _amount(value: Any) -> str | None:
 
 def _decimal(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+receive_journal_entries = JournalPoster.receive

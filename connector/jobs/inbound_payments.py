@@ -18,42 +18,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.jobs.context import PartnerRun
-from connector.jobs.inbound_files import (
-    Calls,
-    FileOutcome,
-    Posting,
-    Sent,
-    carries,
-    receive_files,
-    tagged,
-)
+from connector.jobs.inbound_files import Calls, FilePoster, Posting, Sent, carries, money, tagged
 from connector.mapping import InboundRecord, RowProblem
 
-KIND = "payment"
-CENT = Decimal("0.01")
 DEFAULT_TYPE = "Other"
 """Sent when the mapping gives no payment type: FreshBooks' own catch-all, never a guess."""
 
 
-def receive_payments(run: PartnerRun, limiter: AdaptiveLimiter | None = None) -> list[FileOutcome]:
-    """Process each complete remittance file dropped, and any a crashed run left claimed."""
-    return receive_files(run, KIND, PaymentPoster, limiter)
-
-
-def money(value: Any) -> Decimal:
-    return Decimal(value).quantize(CENT)
-
-
-class PaymentPoster:
+class PaymentPoster(FilePoster):
     """Invoice payments; one per file, since it keeps each invoice's balance as rows use it."""
 
-    whole_file = False
+    kind = "payment"
 
     def __init__(self, run: PartnerRun, file_name: str) -> None:
-        self._run = run
-        self._file_name = file_name
+        super().__init__(run, file_name)
         self._file_invoices: dict[str, dict[str, Any] | None] = {}
         self._owed: dict[int, Decimal] = {}
 
@@ -71,16 +50,14 @@ class PaymentPoster:
         number = str(values["invoice_number"])
         invoice = self._file_invoices[number]
 
-        def problem(column: str, message: str) -> RowProblem:
-            return RowProblem(
-                self._file_name, record.row_number, column, str(values.get(column)), message
-            )
+        def refused(column: str, message: str) -> RowProblem:
+            return self.problem(record.row_number, column, values.get(column), message)
 
         if invoice is None:
-            return problem("invoice_number", f"no FreshBooks invoice numbered {number!r}")
+            return refused("invoice_number", f"no FreshBooks invoice numbered {number!r}")
         billed_in = invoice.get("currency_code")
         if values.get("currency") and billed_in and values["currency"] != billed_in:
-            return problem(
+            return refused(
                 "currency",
                 f"payment in {values['currency']} for invoice {number} billed in {billed_in}",
             )
@@ -102,8 +79,7 @@ class PaymentPoster:
         owed = self._owed.setdefault(invoiceid, outstanding(self._file_invoices[posting.label]))
         amount = Decimal(posting.request["amount"])
         if owed <= 0:
-            return RowProblem(
-                self._file_name,
+            return self.problem(
                 posting.row_number,
                 "invoice_number",
                 posting.label,
@@ -151,3 +127,6 @@ def outstanding(record: dict[str, Any] | None) -> Decimal:
 
 def _day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+receive_payments = PaymentPoster.receive

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from connector.jobs.inbound_payments import receive_payments
 from connector.jobs.resolve import open_partner_run
+from connector.sandbox.purchases import NewBillLine
 from connector.transport import PartnerFolders
 from flows.inbound_payments import inbound_payments
 
@@ -217,3 +220,82 @@ def test_a_file_its_trailer_refuses_posts_nothing(northwind, sandbox, incoming):
     report = json.loads((incoming / "error" / "NWPAY_2.txt.error.json").read_text())
     assert "the trailer counts 3 payments, the file has 2" in report["error"]
     assert not any(_payments_for(sandbox, invoice["id"]) for invoice in invoices)
+
+
+GLOBEX_TESTS = Path(__file__).parents[2] / "mappings" / "globex_xml.tests"
+
+
+@pytest.fixture
+def globex(partner):
+    """The same partner, sending Globex's XML bill-payment remittances."""
+    return partner.model_copy(update={"mapping": "globex_xml.map"})
+
+
+def _add_bill(sandbox, number: str, amount: str, currency: str = "USD") -> int:
+    """A bill the business owes, numbered as the remittance names it."""
+    purchases = sandbox.state.purchases
+    vendor = purchases.add_vendor(f"Globex vendor for {number}", currency_code=currency)
+    category = purchases.categories[0].id
+    line = NewBillLine(categoryid=category, quantity=Decimal(1), unit_cost=Decimal(amount))
+    bill = purchases.add_bill(
+        vendor.vendorid, date(2024, 5, 31), [line], bill_number=number, currency_code=currency
+    )
+    return bill.id
+
+
+def _bill_payments_for(sandbox, billid: int) -> list[dict]:
+    return [
+        payment.to_json()
+        for payment in sandbox.state.purchases.bill_payments
+        if payment.billid == billid and "ml-connector:" in (payment.note or "")
+    ]
+
+
+def test_globex_s_remittance_posts_bill_payments_and_reports_the_rows_it_refuses(
+    globex, sandbox, incoming
+):
+    full = _add_bill(sandbox, "INV-99812", "250.00")
+    partial = _add_bill(sandbox, "SW-1", "500.00", currency="CAD")
+    refused = [_add_bill(sandbox, number, "20.00") for number in ("SW-2", "SW-3")]
+    shipped = (GLOBEX_TESTS / "GLOBEX_PAY_20240605.xml").read_bytes()
+    (incoming / "GLOBEX_PAY_20240605.xml").write_bytes(shipped)
+
+    state = inbound_payments(globex, return_state=True)
+
+    assert state.is_failed(), "rows were refused, so the file went to error/"
+    [paid] = _bill_payments_for(sandbox, full)
+    assert (paid["amount"]["amount"], paid["payment_type"]) == ("250.00", "Bank Transfer")
+    assert paid["note"].startswith("Globex ref W-4471 [ml-connector:acme:bill_payment:")
+    [part] = _bill_payments_for(sandbox, partial)
+    assert (part["amount"]["amount"], part["amount"]["code"]) == ("99.00", "CAD")
+    assert all(_bill_payments_for(sandbox, billid) == [] for billid in refused)
+    report = json.loads((incoming / "error" / "GLOBEX_PAY_20240605.xml.error.json").read_text())
+    assert report["kind"] == "bill_payment"
+    assert [row["row"] for row in report["posted"]] == [1, 2]
+    rejected = {row["row_number"]: row for row in report["rejected"]}
+    assert "a bill payment must be positive" in rejected[3]["message"]
+    assert rejected[4]["value"] == "12,00"
+    [warning] = report["warnings"]
+    assert warning["row_number"] == 2 and "paid in CAD" in warning["message"]
+
+
+def test_a_clean_globex_remittance_lands_in_processed_and_is_not_posted_twice(
+    globex, sandbox, incoming
+):
+    billid = _add_bill(sandbox, "GX-7", "80.00")
+    body = (
+        '<gx:Payments xmlns:gx="urn:globex:payments:1"><gx:Payment bill="GX-7">'
+        '<gx:Amount currency="USD">30.00</gx:Amount><gx:PaidOn>2024-06-07</gx:PaidOn>'
+        "<gx:Method>check</gx:Method><gx:Reference>C-9</gx:Reference></gx:Payment></gx:Payments>"
+    )
+    (incoming / "GLOBEX_PAY_20240607.xml").write_text(body)
+    [first] = inbound_payments(globex)
+    (incoming / "GLOBEX_PAY_20240607.xml").write_text(body)
+
+    [again] = inbound_payments(globex)
+
+    assert (first["kind"], first["status"], first["posted"]) == ("bill_payment", "processed", 1)
+    assert (again["status"], again["duplicates"], again["posted"]) == ("processed", 1, 0)
+    [paid] = _bill_payments_for(sandbox, billid)
+    assert (paid["amount"]["amount"], paid["payment_type"]) == ("30.00", "Check")
+    assert (incoming / "processed" / "GLOBEX_PAY_20240607.xml").exists()

@@ -204,3 +204,28 @@ def test_rows_posted_concurrently_keep_row_order_and_back_off_on_429(sandbox, st
     assert all(len(our_payments(sandbox, i["id"])) == 1 for i in invoices)
     posted = [row for row in store.audit.list(partner="acme") if row.status == "posted"]
     assert [row.row_number for row in reversed(posted)] == list(range(2, 14))
+
+
+def test_under_the_api_s_rate_limit_the_window_shrinks_and_every_row_posts_once(
+    sandbox, store, root, mapping
+):
+    invoices = open_invoices(sandbox, 12)
+    rows = [f"{i['invoice_number']},1.00,2026-01-05,Check,USD,L{n}" for n, i in enumerate(invoices)]
+    drop(root, "PAY_9.csv", *rows)
+    limiter = AdaptiveLimiter(initial=8, maximum=16)
+    # A burst of 4 refuses part of the first 8 look-ups sent at once; with 20 ms a call, the
+    # halved window keeps under 400 a second.
+    sandbox.faults.add(latency=0.02, times=None)
+    sandbox.state.behaviour.rate_limit_per_second = 400
+    sandbox.state.behaviour.rate_limit_burst = 4
+
+    # The production retry policy: the transport waits each Retry-After out and sends again;
+    # only the limiter's hook on the client lets it hear of those 429s.
+    with client_for(sandbox, RetryPolicy()) as client:
+        [outcome] = receive_payments(partner_run(mapping, client, store, root), limiter)
+
+    assert outcome.status == "processed" and outcome.posted == 12
+    assert limiter.throttles >= 1 and limiter.window < 8
+    assert all(len(our_payments(sandbox, i["id"])) == 1 for i in invoices)
+    posts = sandbox.requests.entries(method="POST", path_regex="/payments/payments$")
+    assert len([post for post in posts if post.status == 200]) == 12
