@@ -1,28 +1,66 @@
 """`ml-connector demo`: the whole path once, on loopback, with nothing to install or configure.
 
-It starts the sandbox (FreshBooks API and the partner's SFTP server), runs the two Acme flows
-through a temporary local Prefect, plays the partner in between (a remittance file paying some of
-the invoices just sent, and one with a mistake in it), and shows what moved at each step.
+It starts the sandbox (FreshBooks API and the partner's SFTP server) and the webhook receiver,
+runs the Acme flows through a temporary local Prefect, plays the business and the partner in
+between (invoices edited in FreshBooks, a remittance file paying some of the invoices just sent,
+and one with a mistake in it, an accountant's journal files), and shows what moved at each step.
+The receiver is registered with the sandbox as `webhooks register` would, so the second outbound
+run is driven by the signed deliveries it committed, and the payments posted are confirmed by
+FreshBooks' own events.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from connector.errors import TransportError
 from connector.sandbox import Sandbox
+from connector.sandbox.callbacks import GAVE_UP, Delivery
+from connector.store import Store
+from connector.webhooks.registration import CallbackStatus, register, wait_until_verified
+
+if TYPE_CHECKING:
+    from connector.partners import PartnerSettings
 
 PARTNER = "acme"
+HANDSHAKE_WAIT_S = 15.0
+DELIVERY_WAIT_S = 30.0
+CORRECTED_INVOICES = 10
+"""How many of the invoices given a PO number get it corrected too: repeated events to coalesce."""
+LEDGER_PARTNER = "ledger"
+JOURNAL_HEADER = "Entry;Date;Memo;Account;Side;Amount;Line memo"
+JOURNAL_FILES = {
+    "JE_20260131_001.csv": (
+        "JE-601;31.01.2026;Accrue January hosting;6400;D;120.00;Hosting café",
+        "JE-601;31.01.2026;Accrue January hosting;2100;C;120.00;Accrued liabilities",
+        "JE-602;31.01.2026;Hosting billed to a customer;1200;D;45.10;Receivable",
+        "JE-602;31.01.2026;Hosting billed to a customer;6400;C;45.10;Hosting recharged",
+    ),
+    "JE_20260131_002.csv": (
+        "JE-603;31.01.2026;Typo in the credit;6400;D;80.00;Hosting",
+        "JE-603;31.01.2026;Typo in the credit;2100;C;8.00;Accrued liabilities",
+    ),
+}
+"""The accountant's month-end files, in the shipped ledger mapping's layout (cp1252, `;`)."""
 console = Console()
+
+
+class DemoStalled(TransportError):
+    """A webhook step on loopback did not complete, so the real-time part cannot be shown."""
 
 
 @contextmanager
@@ -56,9 +94,7 @@ def run_demo() -> None:
 
 def _run(sandbox: Sandbox) -> None:
     # Imported here: Prefect reads PREFECT_HOME when it is first imported.
-    from connector.demo_setup import partner_settings, save_credentials
-    from connector.store import Store
-    from flows.inbound_payments import inbound_payments
+    from connector.demo_setup import local_receiver, partner_settings, save_credentials
     from flows.outbound_invoices import outbound_invoices
 
     info = sandbox.info
@@ -78,19 +114,89 @@ def _run(sandbox: Sandbox) -> None:
     uploaded = root / partner.outgoing_folder / sent["file_name"]
     console.print(
         f"Uploaded [bold]{sent['file_name']}[/]: {sent['rows']} rows from "
-        f"{sent['records']} invoices ({sent['rejected']} refused by the mapping)."
+        f"{sent['records']} invoices ({sent['rejected']} refused by the mapping; the first run "
+        "scans every invoice, later runs start from webhooks)."
     )
     _show_csv(uploaded.read_bytes(), title=f"{uploaded.name} (first rows)")
 
-    console.rule("2. The partner drops two remittance files")
-    good, bad = _remittances(uploaded.read_bytes())
+    with Store.open() as store, local_receiver(store) as receiver_url:
+        _real_time(sandbox, store, receiver_url, partner, _invoice_numbers(uploaded.read_bytes()))
+        _remittances_in(sandbox, partner, uploaded.read_bytes())
+        _confirmations(sandbox)
+    _journal_in(sandbox)
+    _audit_trail()
+    console.rule("done: sandbox, receiver and Prefect stopped, temp files removed")
+
+
+def _real_time(
+    sandbox: Sandbox,
+    store: Store,
+    receiver_url: str,
+    partner: PartnerSettings,
+    invoice_numbers: list[str],
+) -> None:
+    """Register the receiver, edit invoices in FreshBooks, and let the webhooks drive a run."""
+    from connector.demo_setup import freshbooks_client
+    from flows.outbound_invoices import outbound_invoices
+
+    console.rule("2. Real time: FreshBooks webhooks -> the receiver -> the next outbound run")
+    console.print(
+        f"The webhook receiver (what `ml-connector webhooks serve` runs) listens at {receiver_url}"
+    )
+    with freshbooks_client() as client:
+        register(client, store, receiver_url)
+        callbacks = wait_until_verified(client, store, HANDSHAKE_WAIT_S)
+    _show_callbacks(callbacks)
+    unverified = [callback.event for callback in callbacks if not callback.verified]
+    if unverified:
+        raise DemoStalled(
+            f"the sandbox's handshakes for {', '.join(unverified)} were not confirmed within "
+            f"{HANDSHAKE_WAIT_S:.0f} s",
+            hint="run the demo again; if it persists, something blocks loopback HTTP",
+        )
+
+    edited = _edit_invoices(sandbox, invoice_numbers)
+    corrected = min(CORRECTED_INVOICES, len(edited))
+    console.print(
+        f"In FreshBooks, someone puts a PO number on the {len(edited)} invoices just sent and "
+        f"corrects it on {corrected} of them: {len(edited) + corrected} changes."
+    )
+    delivered = sum(d.event.startswith("invoice.") for d in _await_deliveries(sandbox))
+    console.print(
+        f"FreshBooks posted {delivered} signed webhook deliveries; the receiver checked each "
+        "signature and committed each event to the state store before answering 200 (a repeat "
+        "for the same invoice only counts as another delivery)."
+    )
+
+    before = len(sandbox.requests.entries())
+    result = outbound_invoices(partner)
+    calls = sandbox.requests.entries()[before:]
+    plural = "" if len(calls) == 1 else "s"
+    console.print(
+        f"[bold]{result['events']} events -> {len(calls)} API call{plural}[/] "
+        f"({', '.join(sorted({f'{call.method} {call.path}' for call in calls}))}): "
+        f"{result['records']} invoices fetched in batches, coalesced, mapped and uploaded as "
+        f"[bold]{result['file_name']}[/] ({result['rows']} rows, "
+        f"{result['rejected']} refused again)."
+    )
+    if result["file_name"]:
+        uploaded = Path(sandbox.info.sftp_root) / partner.outgoing_folder / result["file_name"]
+        _show_csv(uploaded.read_bytes(), title=f"{uploaded.name} (first rows: see the PO column)")
+
+
+def _remittances_in(sandbox: Sandbox, partner: PartnerSettings, sent_csv: bytes) -> None:
+    from flows.inbound_payments import inbound_payments
+
+    root = Path(sandbox.info.sftp_root)
+    console.rule("3. The partner drops two remittance files")
+    good, bad = _remittances(sent_csv, _outstanding(sandbox))
     incoming = root / partner.incoming_folder
     (incoming / "REMIT_20260101_001.csv").write_text(good, newline="")
     (incoming / "REMIT_20260101_002.csv").write_text(bad, newline="")
     _show_csv(good.encode(), title="REMIT_20260101_001.csv")
     _show_csv(bad.encode(), title="REMIT_20260101_002.csv (one row names an unknown invoice)")
 
-    console.rule("3. Remittances in: Acme's outbound folder -> FreshBooks payments")
+    console.rule("4. Remittances in: Acme's outbound folder -> FreshBooks payments")
     state = inbound_payments(partner, return_state=True)
     console.print(f"Flow run state: [bold]{state.name}[/] (a file went to the error folder)")
     payments = Table(title="Payments ml-connector posted to FreshBooks")
@@ -100,12 +206,14 @@ def _run(sandbox: Sandbox) -> None:
         if "ml-connector:" not in (payment["note"] or ""):
             continue  # the sandbox's seed payments
         payments.add_row(
-            str(payment["id"]),
-            str(payment["invoiceid"]),
-            payment["amount"]["amount"],
-            payment["date"],
-            payment["type"],
-            payment["note"],
+            *_plain(
+                str(payment["id"]),
+                str(payment["invoiceid"]),
+                payment["amount"]["amount"],
+                payment["date"],
+                payment["type"],
+                payment["note"],
+            )
         )
     console.print(payments)
     for folder in ("processed", "error"):
@@ -116,7 +224,72 @@ def _run(sandbox: Sandbox) -> None:
         console.print(f"[bold]{reports[0].name}[/]:")
         console.print_json(reports[0].read_text())
 
-    console.rule("4. The audit trail")
+
+def _confirmations(sandbox: Sandbox) -> None:
+    """The payments just posted come back as payment events: FreshBooks' word that they landed."""
+    from connector.demo_setup import FRESHBOOKS_BLOCK
+    from flows.confirm_postings import confirm_postings
+
+    console.rule("5. FreshBooks confirms the payments ml-connector posted")
+    _await_deliveries(sandbox)
+    result = confirm_postings(FRESHBOOKS_BLOCK)
+    console.print(
+        f"[bold]{result['events']} payment events -> {result['confirmed']} of our payments "
+        f"confirmed[/] in the audit trail ({result['not_ours']} not ours, "
+        f"{result['deleted']} deleted in FreshBooks)."
+    )
+
+
+def _journal_in(sandbox: Sandbox) -> None:
+    """The accountant's ledger export: one file that balances is posted, one that does not is
+    refused whole, before anything of it reaches FreshBooks."""
+    from connector.demo_setup import partner_settings
+    from flows.inbound_journal import inbound_journal
+
+    console.rule("6. GL journal files in: the accountant's folder -> FreshBooks journal entries")
+    ledger = partner_settings(
+        sandbox,
+        name=LEDGER_PARTNER,
+        mapping="ledger_journal.map",
+        remote_url=f"sftp://{sandbox.info.sftp_host}:{sandbox.info.sftp_port}/{LEDGER_PARTNER}",
+    )
+    incoming = Path(sandbox.info.sftp_root) / LEDGER_PARTNER / ledger.incoming_folder
+    incoming.mkdir(parents=True, exist_ok=True)
+    for name, rows in JOURNAL_FILES.items():
+        content = "".join(f"{row}\r\n" for row in (JOURNAL_HEADER, *rows))
+        (incoming / name).write_text(content, encoding="cp1252", newline="")
+        _show_csv(content.encode("cp1252"), title=name, delimiter=";", encoding="cp1252")
+
+    state = inbound_journal(ledger, return_state=True)
+    console.print(f"Flow run state: [bold]{state.name}[/] (the unbalanced file went to error/)")
+    entries = Table(title="Journal entries ml-connector posted to FreshBooks")
+    for column in ("entry", "name", "date", "sub-account", "debit", "credit"):
+        entries.add_column(column)
+    for entry in sandbox.state.ledger.entries:
+        if "ml-connector:" not in entry.name:
+            continue  # entries the sandbox holds from elsewhere
+        for detail in entry.details:
+            entries.add_row(
+                *_plain(
+                    str(entry.id),
+                    entry.name,
+                    entry.user_entered_date.isoformat(),
+                    f"{detail.sub_account.number} {detail.sub_account.name}",
+                    "" if detail.debit is None else f"{detail.debit:.2f}",
+                    "" if detail.credit is None else f"{detail.credit:.2f}",
+                )
+            )
+    console.print(entries)
+    for report in sorted((incoming / "error").glob("*.error.json")):
+        console.print(f"[bold]{report.name}[/], rejected:")
+        for problem in json.loads(report.read_text())["rejected"]:
+            console.print(
+                f"  row {problem['row_number']}: {escape(problem['message'])}", highlight=False
+            )
+
+
+def _audit_trail() -> None:
+    console.rule("7. The audit trail")
     with Store.open() as store:
         rows = store.audit.list(partner=PARTNER, limit=10_000)
     counts = Counter((row.direction, row.status) for row in rows)
@@ -132,24 +305,85 @@ def _run(sandbox: Sandbox) -> None:
     for row in rows:
         if row.direction == "inbound" or row.status != "sent":
             audit.add_row(
-                row.file_name or "",
-                "" if row.row_number is None else str(row.row_number),
-                row.source_id or "",
-                row.target_id or "",
-                row.status,
-                row.message or "",
+                *_plain(
+                    row.file_name or "",
+                    "" if row.row_number is None else str(row.row_number),
+                    row.source_id or "",
+                    row.target_id or "",
+                    row.status,
+                    row.message or "",
+                )
             )
     console.print(audit)
-    console.rule("done: sandbox and Prefect stopped, temp files removed")
+    console.print(
+        "The same trail from the command line: `ml-connector transfers list`, then "
+        "`ml-connector transfers show ID`."
+    )
 
 
-def _remittances(sent_csv: bytes) -> tuple[str, str]:
-    """The partner's answer: pay the first invoices sent; the second file also pays a ghost."""
+def _show_callbacks(callbacks: list[CallbackStatus]) -> None:
+    table = Table(title="Webhook callbacks registered with FreshBooks (one receiver path each)")
+    for column in ("event", "callback id", "verified"):
+        table.add_column(column)
+    for callback in callbacks:
+        table.add_row(
+            *_plain(
+                callback.event,
+                "" if callback.callback_id is None else str(callback.callback_id),
+                "yes" if callback.verified else "no",
+            )
+        )
+    console.print(table)
+
+
+def _edit_invoices(sandbox: Sandbox, numbers: list[str]) -> list[int]:
+    """Edit the invoices as someone would in FreshBooks: each change is one webhook event."""
+    by_number = {invoice.invoice_number: invoice.id for invoice in sandbox.state.invoices}
+    ids = [by_number[number] for number in numbers if number in by_number]
+    for position, invoice_id in enumerate(ids):
+        sandbox.state.update_invoice(invoice_id, {"po_number": f"PO-{7100 + position}"})
+    for position, invoice_id in enumerate(ids[:CORRECTED_INVOICES]):
+        sandbox.state.update_invoice(invoice_id, {"po_number": f"PO-{7100 + position}-B"})
+    return ids
+
+
+def _await_deliveries(sandbox: Sandbox) -> list[Delivery]:
+    """Wait until the sandbox has delivered every webhook; all of them must have landed."""
+    sandbox.callbacks.wait_idle(DELIVERY_WAIT_S)
+    deliveries = [d for d in sandbox.callbacks.deliveries if d.event != "callback.verify"]
+    failed = [d for d in deliveries if d.outcome == GAVE_UP]
+    if failed:
+        raise DemoStalled(
+            f"{len(failed)} webhook deliveries to the receiver failed (first: {failed[0].error})",
+            hint="run the demo again; if it persists, something blocks loopback HTTP",
+        )
+    return deliveries
+
+
+def _plain(*values: str) -> list[Text]:
+    """Cells as plain text: FreshBooks notes carry `[ml-connector:KEY]`, which rich would
+    otherwise take for markup and drop."""
+    return [Text(value) for value in values]
+
+
+def _invoice_numbers(sent_csv: bytes) -> list[str]:
     reader = csv.DictReader(io.StringIO(sent_csv.decode("utf-8-sig")))
-    totals: dict[str, str] = {}
-    for row in reader:
-        totals.setdefault(row["Invoice No"], row["Invoice Total"])
-    numbers = list(totals)[:4]
+    return list(dict.fromkeys(row["Invoice No"] for row in reader))
+
+
+def _outstanding(sandbox: Sandbox) -> dict[str, str]:
+    """What each invoice still owes, by number: the partner pays what it owes, no more."""
+    return {
+        invoice.invoice_number: f"{invoice.outstanding:.2f}"
+        for invoice in sandbox.state.invoices
+        if invoice.outstanding > 0
+    }
+
+
+def _remittances(sent_csv: bytes, owed: dict[str, str]) -> tuple[str, str]:
+    """The partner's answer: pay what the first invoices sent still owe; the second file also
+    pays a ghost."""
+    numbers = [number for number in _invoice_numbers(sent_csv) if number in owed][:4]
     header = ["Invoice #", "Amount Paid", "Paid On", "Method", "Check No"]
 
     def render(rows: list[list[str]]) -> str:
@@ -160,18 +394,20 @@ def _remittances(sent_csv: bytes) -> tuple[str, str]:
         return out.getvalue()
 
     good = [
-        [number, totals[number], "2026-01-05", method, f"CHK{1000 + i}"]
+        [number, owed[number], "2026-01-05", method, f"CHK{1000 + i}"]
         for i, (number, method) in enumerate(zip(numbers[:3], ["CHK", "ACH", "WIR"], strict=False))
     ]
     bad = [
-        [numbers[3], totals[numbers[3]], "2026-01-06", "ACH", "CHK2001"],
+        [numbers[3], owed[numbers[3]], "2026-01-06", "ACH", "CHK2001"],
         ["9999999", "10.00", "2026-01-06", "CHK", "CHK2002"],
     ]
     return render(good), render(bad)
 
 
-def _show_csv(data: bytes, *, title: str, limit: int = 8) -> None:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+def _show_csv(
+    data: bytes, *, title: str, limit: int = 8, delimiter: str = ",", encoding: str = "utf-8-sig"
+) -> None:
+    rows = list(csv.reader(io.StringIO(data.decode(encoding)), delimiter=delimiter))
     if not rows:
         console.print(f"{title}: (empty)")
         return
@@ -179,7 +415,7 @@ def _show_csv(data: bytes, *, title: str, limit: int = 8) -> None:
     for column in rows[0]:
         table.add_column(column)
     for row in rows[1 : limit + 1]:
-        table.add_row(*row)
+        table.add_row(*_plain(*row))
     console.print(table)
     if len(rows) - 1 > limit:
         console.print(f"... and {len(rows) - 1 - limit} more rows")

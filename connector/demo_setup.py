@@ -6,15 +6,30 @@ would create by hand against the real FreshBooks and the real partner.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
 from pydantic import SecretStr
 
 from connector.blocks import FreshBooksCredentials, SftpCredentials
-from connector.freshbooks import EncryptedFileTokenStore, Token
+from connector.errors import TransportError
+from connector.freshbooks import EncryptedFileTokenStore, FreshBooksClient, Token
 from connector.partners import PartnerSettings
 from connector.sandbox import Sandbox
+from connector.sandbox.listening import tcp_listener
+from connector.store import Store
+from connector.webhooks import create_app
 
 FRESHBOOKS_BLOCK = "sandbox-freshbooks"
 SFTP_BLOCK = "sandbox-acme-sftp"
+RECEIVER_START_TIMEOUT = 10.0
+
+
+class ReceiverStartError(TransportError):
+    """The in-process webhook receiver did not come up on its loopback port."""
 
 
 def save_credentials(sandbox: Sandbox) -> None:
@@ -58,3 +73,46 @@ def partner_settings(sandbox: Sandbox, **overrides: object) -> PartnerSettings:
     }
     fields.update(overrides)
     return PartnerSettings(**fields)
+
+
+def freshbooks_client(credentials: str = FRESHBOOKS_BLOCK) -> FreshBooksClient:
+    """A client as the flows build one: the block's OAuth app, tokens from the encrypted store."""
+    from connector.jobs.resolve import freshbooks_config  # needs Prefect, imported on use
+
+    return FreshBooksClient(freshbooks_config(credentials), EncryptedFileTokenStore(credentials))
+
+
+@contextmanager
+def local_receiver(store: Store) -> Iterator[str]:
+    """What `ml-connector webhooks serve` runs, on a free loopback port in a thread.
+
+    Yields the base URL to register with the sandbox. Handshakes only store their verifier here:
+    the register step confirms them (as `webhooks register` does for a receiver started without
+    credentials), so no confirmation is still in flight when the demo counts API calls. The
+    server is stopped and joined on the way out.
+    """
+    receiver = create_app(store)
+    sock = tcp_listener("127.0.0.1", 0)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            receiver, log_config=None, log_level="warning", access_log=False, lifespan="off"
+        )
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="webhook-receiver", daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + RECEIVER_START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise ReceiverStartError(
+                    f"the webhook receiver did not start within {RECEIVER_START_TIMEOUT:.0f} s",
+                    hint="check that loopback sockets can be opened on this machine",
+                )
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(RECEIVER_START_TIMEOUT)
+        sock.close()

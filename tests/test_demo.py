@@ -1,12 +1,13 @@
 """`make demo` must keep working: run the command as a user would, in a fresh process."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 
-def test_demo_moves_invoices_out_and_payments_in(tmp_path):
+def test_demo_shows_files_both_ways_and_the_real_time_path(tmp_path):
     env = {**os.environ, "COLUMNS": "200", "HOME": str(tmp_path)}
     env.pop("ML_CONNECTOR_HOME", None)
     done = subprocess.run(
@@ -20,7 +21,38 @@ def test_demo_moves_invoices_out_and_payments_in(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
+    prose = " ".join(out.split())  # sentences as one line, wherever the terminal wrapped them
     assert "Uploaded ACME_INV_" in out
     assert "REMIT_20260101_002.csv.error.json" in out
     assert "no FreshBooks invoice numbered '9999999'" in out
+    assert "outbound/processed/: REMIT_20260101_001.csv" in out, "the good remittance posts whole"
+
+    # The real-time path: five callbacks verified through the handshake, every edit delivered
+    # signed and committed, and the next outbound run fetching the changes in batches.
+    for event in ("invoice", "bill", "payment", "client", "bill_vendor"):
+        assert re.search(rf"│ {event} +│ \d+ +│ yes +│", out), f"callback {event} not verified"
+    edits = re.search(r"puts a PO number on the (\d+) invoices just sent .*?: (\d+) changes", prose)
+    delivered = re.search(r"FreshBooks posted (\d+) signed webhook deliveries", prose)
+    drained = re.search(r"(\d+) events -> (\d+) API calls?", prose)
+    assert edits and delivered and drained, out
+    invoices, changes = int(edits[1]), int(edits[2])
+    assert invoices > 0 and int(delivered[1]) == changes
+    events, calls = int(drained[1]), int(drained[2])
+    assert events == invoices, "repeated events for one invoice are one event"
+    # 100 ids per call, plus at most one asking for any not found among the deleted.
+    assert 0 < calls <= -(-events // 100) + 1, prose[drained.start() : drained.end() + 200]
+    assert re.search(r"uploaded as ACME_INV_\d{8}_0002\.csv", prose)
+    assert re.search(r"PO-71\d\d", out), "the new file carries the edited PO numbers"
+
+    # Payment events confirm the payments just posted.
+    confirmed = re.search(r"(\d+) payment events -> (\d+) of our payments confirmed", prose)
+    assert confirmed and int(confirmed[2]) > 0, out
+    assert re.search(rf"│ inbound +│ confirmed +│ {confirmed[2]} +│", out)
+
+    # A journal file that balances is posted through the chart of accounts; one that does not is
+    # refused whole, with the rows of the entry.
+    assert re.search(r"│ Ledger JE-601 .*│ 640010 Web Hosting +│ 120\.00 +│", out)
+    assert re.search(r"│ Ledger JE-602 .*│ 120000 Accounts Receivable +│ 45\.10 +│", out)
+    assert "Ledger JE-603" not in out
+    assert "row 2: entry JE-603: debits 80 do not equal credits 8" in prose
     assert not (tmp_path / ".ml-connector").exists(), "the demo keeps its state in a temp folder"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer
 from lark import Lark
 from lark.lexer import PatternRE, PatternStr
 from markdown_it import MarkdownIt
@@ -309,3 +310,38 @@ def test_links_inside_the_guide_lead_to_headings() -> None:
     }
     assert targets, "the guide links its own sections"
     assert not targets - anchors, f"links to no heading: {sorted(targets - anchors)}"
+
+
+# The operator's guide and the README name commands in prose and in shell blocks; each must exist.
+OPERATOR_DOCS = (DOCS / "operations.md", REPO / "README.md")
+# A lower-case word after the name: `ml-connector SFTP Credentials` is a block type, not a command.
+_NAMED_COMMAND = re.compile(r"ml-connector(?= [a-z])((?: +[^\s`|)]+)*)")
+
+
+def _named_commands() -> list[tuple[str, list[str]]]:
+    return [
+        (f"{doc.name}: ml-connector{match.group(1)}", match.group(1).split())
+        for doc in OPERATOR_DOCS
+        for match in _NAMED_COMMAND.finditer(doc.read_text(encoding="utf-8"))
+        if match.group(1).strip()
+    ]
+
+
+@pytest.mark.parametrize(("named", "words"), _named_commands(), ids=lambda v: str(v))
+def test_every_command_in_the_operator_docs_exists(named: str, words: list[str]) -> None:
+    """Sub-commands resolve in the real command tree, options named after them exist, and
+    `--help` on the path answers."""
+    command = typer.main.get_command(app)
+    path: list[str] = []
+    rest = list(words)
+    while rest and rest[0] in getattr(command, "commands", {}):
+        path.append(rest.pop(0))
+        command = command.commands[path[-1]]
+    assert path, f"{named}: names no ml-connector command"
+    if hasattr(command, "commands"):  # a group: whatever follows must be one of its commands
+        assert not rest, f"{named}: {rest[0]!r} is not a command of `ml-connector {' '.join(path)}`"
+    options = {opt for param in command.params for opt in param.opts}
+    unknown = [word for word in rest if word.startswith("--") and word not in options]
+    assert not unknown, f"{named}: no such option {unknown}"
+    result = CliRunner().invoke(app, [*path, "--help"], env=TERMINAL)
+    assert result.exit_code == 0, result.output
