@@ -70,6 +70,20 @@ class PartnerSettings(BaseModel):
     start_date: date | None = Field(
         default=None, description="On the first run, send invoices updated on or after this day."
     )
+    ack_deadline_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="EDI files we sent that the partner has not acknowledged (997/999/CONTRL) "
+        "this many hours later are reported as overdue.",
+    )
+    ack_file_patterns: list[str] = Field(
+        default=["*997*", "*999*", "*TA1*", "*ta1*", "*CONTRL*", "*contrl*"],
+        description="Names of the partner's acknowledgment files in its outgoing folder.",
+    )
+    send_contrl: bool = Field(
+        default=False,
+        description="Answer every EDIFACT interchange with a CONTRL, even when UNB does not ask.",
+    )
 
     def mapping_path(self) -> Path:
         """Resolve the mapping file, telling the operator where it was looked for when absent."""

@@ -10,14 +10,21 @@ default, which reads the file whole and hands it over in slices. Formats are fou
 `ml_connector.formats` entry point group; the built-in ones are listed the same way below so that a
 source checkout without installed metadata still finds them. Adding a format never edits the
 mapping compiler.
+
+EDI formats (X12, EDIFACT) are `SegmentFormat`s: a file is interchanges of transaction sets, one per
+document, each a list of segments. Going out they take the segments a mapping built per document;
+coming in `read_segments` gives one row per segment of the kind that makes records (an 820's RMR),
+with the elements the mapping reads from that segment's loop, or from the set's heading, or from
+its summary.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -26,6 +33,8 @@ from typing import Any, ClassVar
 import polars as pl
 
 from connector.errors import ConfigurationError, DataError
+from connector.formats.edi import EdiSyntaxError, Interchange, Segment
+from connector.formats.edi_specs import SpecError, load_spec
 
 ENTRY_POINT_GROUP = "ml_connector.formats"
 BUILTIN_FORMATS = (
@@ -36,6 +45,12 @@ BUILTIN_FORMATS = (
         group=ENTRY_POINT_GROUP,
     ),
     EntryPoint(name="xml", value="connector.formats.xml:XmlFormat", group=ENTRY_POINT_GROUP),
+    EntryPoint(name="x12", value="connector.formats.x12_format:X12Format", group=ENTRY_POINT_GROUP),
+    EntryPoint(
+        name="edifact",
+        value="connector.formats.edifact_format:EdifactFormat",
+        group=ENTRY_POINT_GROUP,
+    ),
 )
 # Columns of the frame `read_records` returns besides the `record.field` ones.
 LINE = "__line"
@@ -99,6 +114,8 @@ class Format(ABC):
     # column can be absent from a file without the file being wrong (XML elements are optional).
     record_layouts: ClassVar[bool] = False
     optional_columns: ClassVar[bool] = False
+    # Whether the format is EDI, written and read as segments (a SegmentFormat).
+    segment_layouts: ClassVar[bool] = False
 
     @abstractmethod
     def options(self, settings: Mapping[str, str]) -> Any:
@@ -141,6 +158,225 @@ class Format(ABC):
         """The lines of a local file as `read_records` gives them, LINE counted across frames."""
         lines = self.read_records(Path(path).read_bytes(), records, options)
         yield from lines.iter_slices(batch_rows)
+
+
+@dataclass(frozen=True)
+class ElementLayout:
+    """An element a mapping reads or writes: `position` (1-based) and, inside a composite,
+    `component` (None: the element whole, or its first component when it is a composite)."""
+
+    position: int
+    component: int | None = None
+
+    @property
+    def name(self) -> str:
+        """As a mapping writes it: `02`, `01.2`."""
+        own = f"{self.position:02d}"
+        return own if self.component is None else f"{own}.{self.component}"
+
+
+@dataclass(frozen=True)
+class SegmentLayout:
+    """A segment by tag and, when given, the qualifier its first element holds (`N1[BT]`)."""
+
+    tag: str
+    qualifier: str | None = None
+    elements: tuple[ElementLayout, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.tag}[{self.qualifier}]" if self.qualifier is not None else self.tag
+
+
+@dataclass(frozen=True)
+class ControlNumbers:
+    """The numbers one EDI file carries: interchange (ISA13, UNB 0020), group (GS06) and the
+    first transaction set's (ST02, UNH 0062; the others follow it). Allocated from the state
+    store per partner by the outbound job; previews and golden tests use the run's sequence."""
+
+    interchange: int
+    group: int
+    first_set: int = 1
+
+
+# A segment to write: its tag and its elements, each a text or a composite's components.
+EdiSegment = tuple[str, Sequence[str | Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """What every EDI section settles at check time: the transaction set or message it carries
+    (`810`, `INVOIC`) and the partner's envelope settings, in the format's own form."""
+
+    transaction: str
+    envelope: Any = None
+
+
+@dataclass(frozen=True)
+class WrittenDocuments:
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+class SegmentFormat(Format):
+    """An EDI standard: documents are transaction sets of segments inside an envelope."""
+
+    segment_layouts = True
+    settings: ClassVar[frozenset[str]] = frozenset()
+    # The segment that ends a set's detail (EDIFACT's UNS); segments after it are its summary.
+    summary_tag: ClassVar[str | None] = None
+    # The envelope's headers, which a mapping may read, with their number of elements, and its
+    # trailers: the writer writes them all.
+    envelope_sizes: ClassVar[dict[str, int]] = {}
+    envelope_tags: ClassVar[frozenset[str]] = frozenset()
+
+    def options(self, settings: Mapping[str, str]) -> None:
+        """EDI sections have no plain settings: `segment_options` settles the envelope."""
+        return None
+
+    @abstractmethod
+    def segment_options(
+        self, arguments: Sequence[str], envelope: Mapping[str, Sequence[str]]
+    ) -> SegmentOptions:
+        """The section's arguments (`810`) and envelope entries, checked; raise FormatOptionError
+        naming the entry (`sender`...) or "transaction" for the arguments."""
+
+    @abstractmethod
+    def spec_version(self, options: SegmentOptions) -> str:
+        """The version folder of `edi_specs` the section's transaction set is checked against."""
+
+    def segment_problems(
+        self, options: SegmentOptions, segment: SegmentLayout, *, reading: bool = False
+    ) -> list[tuple[ElementLayout | None, str]]:
+        """What is wrong with a segment for the section's transaction set, where a spec of it
+        is shipped: a tag the set does not have, an element beyond the segment's last. Reading
+        may also name the envelope's headers (`ST.02`, `UNB.02.1`)."""
+        if reading and segment.tag in self.envelope_sizes:
+            size: int | None = self.envelope_sizes[segment.tag]
+        else:
+            if segment.tag in self.envelope_sizes or segment.tag in self.envelope_tags:
+                return [(None, f"{segment.tag} is written by the envelope, not by the mapping")]
+            version = self.spec_version(options)
+            try:
+                spec = load_spec(self.name, version, options.transaction)
+            except SpecError:
+                return []  # no table for this set: nothing to check against
+            tags = dict.fromkeys(position.tag for position in spec.positions)
+            if segment.tag not in tags:
+                return [
+                    (
+                        None,
+                        f"{segment.tag} is not a segment of the {self.name} {options.transaction} "
+                        f"({spec.name}) in {version}: it has {', '.join(tags)}",
+                    )
+                ]
+            rule = spec.segments.get(segment.tag)
+            size = rule.size if rule is not None else None
+        return [
+            (element, f"{segment.tag} has {size} elements: there is no {segment.tag}{element.name}")
+            for element in segment.elements
+            if size is not None and element.position > size
+        ]
+
+    @abstractmethod
+    def write_documents(
+        self,
+        documents: Sequence[Sequence[EdiSegment]],
+        options: SegmentOptions,
+        controls: ControlNumbers,
+        moment: dt.datetime,
+    ) -> WrittenDocuments:
+        """One interchange carrying one transaction set per document."""
+
+    @abstractmethod
+    def interchanges(self, data: bytes, file: str) -> list[Interchange]:
+        """The interchanges in partner bytes; raise EdiSyntaxError."""
+
+    def read(self, data: bytes, options: Any) -> pl.DataFrame:
+        raise _needs_segments(self.name)
+
+    def write(self, frame: pl.DataFrame, options: Any) -> bytes:
+        raise _needs_segments(self.name)
+
+    def read_segments(
+        self,
+        data: bytes,
+        file: str,
+        segments: Sequence[SegmentLayout],
+        row: str,
+        options: SegmentOptions,
+    ) -> pl.DataFrame:
+        """One row per `row` segment of the sets of the section's kind: LINE (its segment number
+        in the file), RECORD_TYPE (`row`), and a `SEGMENT.element` text column per element read.
+
+        An element comes from the row segment's loop (from it up to the next row segment), else
+        from the set's heading (envelope headers and the segments before the first row segment),
+        else from its summary; the first segment that matches in each part counts.
+        """
+        try:
+            interchanges = self.interchanges(data, file)
+        except EdiSyntaxError as error:
+            raise FileFormatError(error.message, line=error.line, hint=error.hint) from error
+        by_tag: dict[str, list[SegmentLayout]] = {}
+        for layout in segments:
+            by_tag.setdefault(layout.tag, []).append(layout)
+        rows: list[tuple[Segment, list[dict[str, Segment]]]] = []
+        for interchange in interchanges:
+            for group in interchange.groups:
+                for transaction in group.transactions:
+                    if transaction.code == options.transaction:
+                        envelope = [interchange.header, group.header, transaction.header]
+                        rows += self._set_rows(envelope, transaction.segments, by_tag, row)
+        columns: dict[str, list[str | None]] = {
+            f"{layout.name}.{element.name}": []
+            for layout in segments
+            for element in layout.elements
+        }
+        for _, parts in rows:
+            for layout in segments:
+                found = next((part[layout.name] for part in parts if layout.name in part), None)
+                for element in layout.elements:
+                    value = found.value(element.position, element.component or 1) if found else ""
+                    columns[f"{layout.name}.{element.name}"].append(value or None)
+        return pl.DataFrame(
+            {
+                LINE: pl.Series([segment.number for segment, _ in rows], dtype=pl.UInt32),
+                RECORD_TYPE: pl.Series([row] * len(rows), dtype=pl.String),
+                **{name: pl.Series(values, dtype=pl.String) for name, values in columns.items()},
+            }
+        )
+
+    def _set_rows(
+        self,
+        envelope: list[Segment | None],
+        segments: list[Segment],
+        by_tag: dict[str, list[SegmentLayout]],
+        row: str,
+    ) -> list[tuple[Segment, list[dict[str, Segment]]]]:
+        """Each row segment of one set with where its elements are looked for, in order: its
+        loop's matches, the heading's, the summary's."""
+        heading: dict[str, Segment] = {}
+        summary: dict[str, Segment] = {}
+        rows: list[tuple[Segment, list[dict[str, Segment]]]] = []
+        part = heading
+        for segment in [*(s for s in envelope if s is not None), *segments]:
+            if segment.tag == self.summary_tag:
+                part = summary
+                continue
+            if segment.tag == row and part is not summary:
+                part = {}
+                rows.append((segment, [part, heading, summary]))
+            for layout in by_tag.get(segment.tag, ()):
+                if layout.qualifier is None or segment.value(1) == layout.qualifier:
+                    part.setdefault(layout.name, segment)
+        return rows
+
+
+def _needs_segments(name: str) -> FileFormatError:
+    return FileFormatError(
+        f"the {name} format is written and read as segments",
+        hint="describe the transaction set with segment TAG { 01 = ... } in the mapping",
+    )
 
 
 def available_formats() -> dict[str, EntryPoint]:

@@ -42,6 +42,9 @@ class Scope(Protocol):
 
     def column(self, node: ast.ColumnRef, report: Report) -> Compiled | None: ...
 
+    def element(self, node: ast.ElementRef, report: Report) -> Compiled | None:
+        """`BPR.02`, `N1[PR].02`: an element of an EDI file's segments."""
+
     def wants_money_parts(self, node: ast.FieldPath, parts: frozenset[str]) -> None:
         """A function reads these parts of a money field (e.g. its currency code)."""
 
@@ -105,6 +108,8 @@ class ExpressionCompiler:
                 return self.scope.field(node, self.report)
             case ast.ColumnRef():
                 return self.scope.column(node, self.report)
+            case ast.ElementRef():
+                return self.scope.element(node, self.report)
             case ast.Call():
                 return self._call(node)
             case ast.LookupIndex():

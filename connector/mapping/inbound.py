@@ -30,6 +30,7 @@ from connector.errors import DataError
 from connector.formats import LINE, RECORD_TYPE, FileFormatError
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler, Report, did_you_mean
+from connector.mapping.edi import SegmentRows, inbound_segments
 from connector.mapping.inbound_stream import ROW, Carry, RowLayout, RuleLines, carried
 from connector.mapping.problems import RowProblem
 from connector.mapping.schema import INBOUND_DOCUMENTS, InboundDocument
@@ -93,6 +94,7 @@ class InboundSection:
         columns: list[str],
         file_rules: list[FileRule],
         layout: RowLayout | None,
+        segments: SegmentRows | None = None,
     ) -> None:
         self.document = document.name
         self._document = document
@@ -102,6 +104,7 @@ class InboundSection:
         self._columns = columns
         self._file_rules = file_rules
         self._layout = layout
+        self._segments = segments
         files = settings.values.get("files")
         self.pattern = str(files.value) if files else "*"
         self._regex = (
@@ -177,6 +180,9 @@ class InboundSection:
         so that only the columns the mapping reads are taken from the lines."""
         fmt, options = self._settings.format, self._settings.options
         try:
+            if self._segments is not None:
+                rows = self._segment_rows(data, file_name).lazy()
+                return rows, rows
             if self._layout is not None:
                 lines = fmt.read_records(data, self._layout.records, options)
             else:
@@ -188,6 +194,15 @@ class InboundSection:
             return lines, lines.filter(pl.col(RECORD_TYPE) == self._layout.row_record)
         frame = self._columns_checked(frame, file_name).with_row_index(ROW, offset=self._first)
         return frame.lazy(), frame.lazy()
+
+    def _segment_rows(self, data: bytes, file_name: str) -> pl.DataFrame:
+        """An EDI file's rows, numbered by the segment that makes each (ISA or UNB is 1)."""
+        segments = self._segments
+        assert segments is not None
+        rows = self._settings.format.read_segments(
+            data, file_name, segments.segments, segments.row, segments.options
+        )
+        return rows.rename({LINE: ROW})
 
     @property
     def _first(self) -> int:
@@ -248,6 +263,11 @@ class InboundSection:
         """(rows that become records, the lines they came from, as read) per batch."""
         fmt, options = self._settings.format, self._settings.options
         try:
+            if self._segments is not None:
+                # An interchange is read whole: its envelope closes only at its end.
+                rows = self._segment_rows(path.read_bytes(), file_name)
+                yield rows, rows
+                return
             if self._layout is None:
                 first = self._first
                 for frame in fmt.iter_read(path, options, batch_rows):
@@ -369,11 +389,15 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
     if started is None:
         return None
     document, settings, layouts = started
-    layout = _inbound_layout(section, settings, layouts, report)
+    segmented = settings.format.segment_layouts
+    layout = None if segmented else _inbound_layout(section, settings, layouts, report)
     if layouts and layout is None:
         return None
     records = {layout.name: [f.name for f in layout.fields] for _, layout in layouts}
     scope = InboundScope(document.fields, records)
+    if segmented and "rows" in settings.values:
+        scope.records = {str(settings.values["rows"].value): []}
+    scope.reads_segments = segmented
     if layout is not None:
         scope.row_filter = pl.col(RECORD_TYPE) == layout.row_record
     compiler: ExpressionCompiler = compiler_for(scope)
@@ -426,10 +450,21 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
             continue
         checks.append(_required(name, scope.assigned[name]))
     checks.extend(_document_checks(document, section, fields, scope, report))
+    segments = None
+    if segmented:
+        segments = inbound_segments(
+            section,
+            settings.format,
+            settings.values.get("rows"),
+            scope.elements,
+            scope.segment_tags,
+            report,
+        )
+        ok = ok and segments is not None
     if not ok:
         return None
     return InboundSection(
-        document, settings, fields, checks, list(scope.columns), file_rules, layout
+        document, settings, fields, checks, list(scope.columns), file_rules, layout, segments
     )
 
 

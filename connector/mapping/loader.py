@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from connector.errors import ConfigurationError
+from connector.formats import load_format
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler
+from connector.mapping.edi_outbound import compile_edi_outbound
 from connector.mapping.functions import FunctionRegistry, default_registry
 from connector.mapping.inbound import InboundSection, compile_inbound
 from connector.mapping.lookups import build_lookups
@@ -100,6 +103,8 @@ def _compile(path: Path, functions: FunctionRegistry) -> tuple[Mapping | None, l
             continue
         first[key] = section.pos
         build = compile_outbound if section.direction == "outbound" else compile_inbound
+        if section.direction == "outbound" and _writes_segments(section, report):
+            build = compile_edi_outbound
         compiled = build(section, compiler_for, report)
         if compiled is not None:
             target[section.document] = compiled
@@ -107,3 +112,22 @@ def _compile(path: Path, functions: FunctionRegistry) -> tuple[Mapping | None, l
     if problems:
         return None, problems
     return Mapping(parsed.name or path.stem, path, outbound, inbound), []
+
+
+def _writes_segments(section: ast.Section, report) -> bool:
+    """Whether an outbound section is an EDI layout; segments in other formats are reported."""
+    try:
+        segmented = load_format(section.format).segment_layouts
+    except ConfigurationError:
+        return False  # reported with the section's other settings
+    if not segmented:
+        edi = next(
+            (s for s in section.statements if isinstance(s, ast.SegmentSpec | ast.Loop)), None
+        )
+        if edi is not None:
+            report(
+                edi.pos,
+                f"the {section.format} format has no segments: they belong to x12 "
+                "or edifact sections",
+            )
+    return segmented

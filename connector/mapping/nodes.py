@@ -31,9 +31,13 @@ class Node:
 
 @dataclass(frozen=True)
 class Literal(Node):
-    """A constant written in the mapping: text, a decimal number, a date or true/false."""
+    """A constant written in the mapping: text, a decimal number, a date or true/false.
+
+    `written` keeps a number as the mapping spells it, where leading zeros matter (`DTM[097]`).
+    """
 
     value: str | Decimal | date | bool
+    written: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,24 @@ class ColumnRef(Node):
     """`col("Header")` or `col(3)`: a column of the partner file, by header name or position."""
 
     column: str | int
+
+
+@dataclass(frozen=True)
+class ElementRef(Node):
+    """`BPR.02`, `N1[PR].02`, `MOA[9].01.2`: an element of an EDI segment, picked by its tag, the
+    qualifier in its first element, and its position (`.1` for a component of a composite)."""
+
+    tag: str
+    qualifier: str | None
+    position: str
+
+    @property
+    def selector(self) -> str:
+        return f"{self.tag}[{self.qualifier}]" if self.qualifier is not None else self.tag
+
+    @property
+    def written(self) -> str:
+        return f"{self.selector}.{self.position}"
 
 
 @dataclass(frozen=True)
@@ -140,6 +162,7 @@ Expr = (
     Literal
     | BadLiteral
     | FieldPath
+    | ElementRef
     | ColumnRef
     | Call
     | LookupIndex
@@ -211,7 +234,49 @@ class Record(Node):
     fields: tuple[FieldSpec, ...]
 
 
-Statement = Setting | Assignment | Rule | Require | Record
+@dataclass(frozen=True)
+class EnvelopeEntry(Node):
+    """`sender ZZ "SELLERCO"`: a partner setting of the EDI envelope and the words after it."""
+
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Envelope(Node):
+    entries: tuple[EnvelopeEntry, ...]
+
+
+@dataclass(frozen=True)
+class ElementSpec(Node):
+    """`02 = value`, `03.1 = value`, `01 implied 2 = value`, or a composite written whole:
+    `01 = ("137", value, "102")` (then `components` holds its parts and `expr` is None)."""
+
+    position: str
+    expr: Expr | None
+    components: tuple[Expr, ...] = ()
+    implied: Decimal | None = None
+    other_options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SegmentSpec(Node):
+    """`segment N1[BT] { ... }`: a segment written once per document or per loop item."""
+
+    tag: str
+    qualifier: str | None
+    elements: tuple[ElementSpec, ...]
+
+
+@dataclass(frozen=True)
+class Loop(Node):
+    """`for each line { segments }`: the segments repeated for each item of a collection."""
+
+    over: str
+    body: tuple[SegmentSpec | Loop, ...]
+
+
+Statement = Setting | Assignment | Rule | Require | Record | Envelope | SegmentSpec | Loop
 
 
 @dataclass(frozen=True)

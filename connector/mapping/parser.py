@@ -14,7 +14,15 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark import (
+    Lark,
+    Token,
+    Transformer,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+    v_args,
+)
 
 from connector.mapping import nodes as ast
 from connector.mapping.problems import Problem
@@ -39,7 +47,15 @@ SETTING_KEYWORDS = (
     "element",
     "namespace",
 )
-STATEMENT_KEYWORDS = (*SETTING_KEYWORDS, "reject", "warn", "require", "record")
+STATEMENT_KEYWORDS = (
+    *SETTING_KEYWORDS,
+    "reject",
+    "warn",
+    "require",
+    "record",
+    "envelope",
+    "segment",
+)
 
 # How the grammar's pattern terminals read to someone who has never seen the grammar; keyword and
 # punctuation terminals are shown as their text.
@@ -58,6 +74,7 @@ _TERMINAL_WORDS = {
     "QUOTING": "necessary or always",
     "MATCH_KIND": "glob or regex",
     "RULE_KIND": "reject or warn",
+    "ENVELOPE_WORD": "an envelope setting (sender, receiver, version, usage, ack, charset)",
     "SETTING_WORD": "a setting (file, delimiter, encoding, quote, escape, root, element)",
     "COMPARE": "a comparison (== != < <= > >=)",
     "PLUS": '"+"',
@@ -212,6 +229,17 @@ def _keyword(terminal: str) -> str:
     return f'"{pattern.value}"'
 
 
+def _qualifier_text(node: ast.Expr) -> str | None:
+    """`N1[PR]`, `DTM[097]`, `REF["IV"]`: the qualifier as written; "" when it is no code."""
+    if isinstance(node, ast.FieldPath) and len(node.parts) == 1:
+        return node.parts[0]
+    if isinstance(node, ast.Literal) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Literal) and isinstance(node.value, Decimal):
+        return node.written or str(node.value)
+    return ""
+
+
 def _unquote(token: Token | str) -> str:
     body = str(token)[1:-1]
     return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
@@ -220,6 +248,16 @@ def _unquote(token: Token | str) -> str:
 @dataclass(frozen=True)
 class _Rows:
     value: str
+
+
+@dataclass(frozen=True)
+class _Qualifier:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Composite:
+    parts: tuple
 
 
 @dataclass(frozen=True)
@@ -405,6 +443,50 @@ class _ToAst(Transformer):
     def implied_option(self, children):
         return ("implied", Decimal(str(children[0])))
 
+    # -- EDI layouts
+    @v_args(meta=True)
+    def envelope(self, meta, children):
+        return ast.Envelope(ast.Pos(meta.line, meta.column), tuple(children))
+
+    def envelope_entry(self, children):
+        word, *values = children
+        return ast.EnvelopeEntry(
+            self._pos(word),
+            str(word),
+            tuple(_unquote(v) if v.type == "STRING" else str(v) for v in values),
+        )
+
+    def segment(self, children):
+        tag, *rest = children
+        qualifier = next((item for item in rest if isinstance(item, _Qualifier)), None)
+        elements = tuple(item for item in rest if isinstance(item, ast.ElementSpec))
+        return ast.SegmentSpec(
+            self._pos(tag), str(tag), qualifier.text if qualifier else None, elements
+        )
+
+    def qualifier(self, children):
+        token = children[0]
+        return _Qualifier(_unquote(token) if token.type == "STRING" else str(token))
+
+    def element(self, children):
+        position, *rest = children
+        options = [item for item in rest if isinstance(item, tuple) and len(item) == 2]
+        value = rest[-1]
+        implied = next((v for name, v in options if name == "implied"), None)
+        others = tuple(name for name, _ in options if name != "implied")
+        if isinstance(value, _Composite):
+            return ast.ElementSpec(
+                self._pos(position), str(position), None, value.parts, implied, others
+            )
+        return ast.ElementSpec(self._pos(position), str(position), value, (), implied, others)
+
+    def composite(self, children):
+        return _Composite(tuple(children))
+
+    def loop(self, children):
+        over, *body = children
+        return ast.Loop(self._pos(over), str(over), tuple(body))
+
     def require(self, children):
         return ast.Require(self._pos(children[0]), tuple((str(t), self._pos(t)) for t in children))
 
@@ -453,7 +535,16 @@ class _ToAst(Transformer):
         return ast.Literal(self._pos(children[0]), _unquote(children[0]))
 
     def number(self, children):
-        return ast.Literal(self._pos(children[0]), Decimal(str(children[0])))
+        token = children[0]
+        return ast.Literal(self._pos(token), Decimal(str(token)), str(token))
+
+    def element_ref(self, children):
+        tag, *middle, position = children
+        qualifier = None
+        if middle:
+            [picked] = middle
+            qualifier = _qualifier_text(picked)
+        return ast.ElementRef(self._pos(tag), str(tag), qualifier, str(position))
 
     def date(self, children):
         token = children[0]

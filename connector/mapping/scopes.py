@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import polars as pl
 
+from connector.formats import ElementLayout
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import NUMERIC, Report, did_you_mean
+from connector.mapping.edi import element_position, tag_ok
 from connector.mapping.inbound_stream import ROW
 from connector.mapping.schema import MONEY_PARTS, FieldSpec, OutboundDocument
 from connector.mapping.values import DECIMAL, Compiled, Kind, as_decimal
@@ -183,6 +185,14 @@ class OutboundScope:
         report(node.pos, "col(...) reads a partner file: it belongs in inbound sections")
         return None
 
+    def element(self, node: ast.ElementRef, report: Report) -> Compiled | None:
+        report(
+            node.pos,
+            f"{node.written} reads a partner's EDI file: it belongs in inbound x12 or edifact "
+            "sections",
+        )
+        return None
+
     def aggregate(self, node: ast.Call, compile_arg: CompileArg, report: Report):
         argument = _single_argument(node, report)
         if argument is None:
@@ -270,6 +280,10 @@ class InboundScope:
         self.assigned: dict[str, Compiled] = {}
         self.columns: dict[str, ast.Pos] = {}
         self.row_filter: pl.Expr | None = None
+        # EDI sections: the elements read, by segment (`N1[PR]`) and position, where first named.
+        self.reads_segments = False
+        self.elements: dict[str, dict[ElementLayout, ast.Pos]] = {}
+        self.segment_tags: dict[str, tuple[str, str | None, ast.Pos]] = {}
 
     def wants_money_parts(self, node: ast.FieldPath, parts: frozenset[str]) -> None:
         """Inbound money is parsed from the partner's text: there is nothing more to fetch."""
@@ -307,7 +321,31 @@ class InboundScope:
         column = f"{record}.{rest[0]}"
         return Compiled(pl.col(column), Kind.TEXT, pl.String, (), column)
 
+    def element(self, node: ast.ElementRef, report: Report) -> Compiled | None:
+        if not self.reads_segments:
+            report(
+                node.pos,
+                f"{node.written} reads an EDI segment; this file is not EDI: use col(...) or a "
+                "record's fields",
+            )
+            return None
+        if node.qualifier == "":
+            report(node.pos, f"{node.tag}[...] takes a qualifier code, like {node.tag}[PR]")
+            return None
+        if not tag_ok(node.tag, node.pos, report):
+            return None
+        layout = element_position(node.position, node.pos, report)
+        if layout is None:
+            return None
+        self.segment_tags.setdefault(node.selector, (node.tag, node.qualifier, node.pos))
+        self.elements.setdefault(node.selector, {}).setdefault(layout, node.pos)
+        column = f"{node.selector}.{layout.name}"
+        return Compiled(pl.col(column), Kind.TEXT, pl.String, (), column)
+
     def column(self, node: ast.ColumnRef, report: Report) -> Compiled | None:
+        if self.reads_segments:
+            report(node.pos, "this file is EDI: read its elements, like BPR.02 or N1[PR].02")
+            return None
         if self.records:
             first = next(iter(self.records))
             report(node.pos, f"this file is read by records: write {first}.<field>, not col(...)")

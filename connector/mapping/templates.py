@@ -7,17 +7,23 @@ import string
 from dataclasses import dataclass
 
 from connector.errors import ConfigurationError
+from connector.formats import ControlNumbers
 
 RUN_FIELDS = ("run.date", "run.seq", "run.partner")
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """What one run of a flow knows about itself: when, which file of the day, for whom."""
+    """What one run of a flow knows about itself: when, which file of the day, for whom.
+
+    `controls` are the EDI control numbers the state store allocated for the file; without them
+    (previews, golden examples) an EDI file is numbered from `seq`.
+    """
 
     date: dt.datetime
     seq: int
     partner: str
+    controls: ControlNumbers | None = None
 
 
 class FileNameError(ConfigurationError):

@@ -36,6 +36,10 @@ class AuditStatus(StrEnum):
     WARNING = "warning"
     DUPLICATE = "duplicate"
     CONFIRMED = "confirmed"
+    # What a partner's acknowledgment said of a transaction set we sent.
+    ACCEPTED = "accepted"
+    ACCEPTED_WITH_ERRORS = "accepted_with_errors"
+    RECEIVED = "received"
 
 
 class PostingState(StrEnum):

@@ -6,10 +6,12 @@ from types import TracebackType
 
 from connector import settings
 from connector.store.audit import AuditTrail
+from connector.store.control_numbers import ControlNumbers
 from connector.store.cursors import Cursors
 from connector.store.database import Database
 from connector.store.engine import create_store_engine
 from connector.store.events import WebhookEvents
+from connector.store.interchanges import SentInterchanges
 from connector.store.ledger import Ledger
 from connector.store.migrate import upgrade_schema
 from connector.store.transfers import Transfers
@@ -28,6 +30,8 @@ class Store:
         self.cursors = Cursors(db)
         self.events = WebhookEvents(db)
         self.versions = OutboundVersions(db)
+        self.control_numbers = ControlNumbers(db)
+        self.sent_interchanges = SentInterchanges(db)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:

@@ -165,3 +165,49 @@ outbound_versions = Table(
     Column("transfer_id", Integer, ForeignKey("transfers.id")),
     Column("settled_at", UtcDateTime, nullable=False),
 )
+
+# The last EDI control number handed out per partner, standard (x12, edifact) and kind
+# (interchange, group, set): allocation is one UPDATE ... RETURNING, so numbers never repeat.
+control_numbers = Table(
+    "control_numbers",
+    metadata,
+    Column("partner", String, primary_key=True),
+    Column("standard", String(16), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("last_issued", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Every EDI interchange we sent, by the control numbers that acknowledgments quote back (a 997
+# names the group, a TA1 or CONTRL the interchange), with the verdict once one arrived.
+sent_interchanges = Table(
+    "sent_interchanges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("partner", String, nullable=False),
+    Column("standard", String(16), nullable=False),
+    Column("interchange_control", BigInteger, nullable=False),
+    Column("group_control", BigInteger),
+    Column("functional_code", String(8)),
+    Column("transfer_id", Integer, ForeignKey("transfers.id"), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("ack_status", String(32), nullable=False),
+    Column("ack_detail", Text),
+    Column("acked_at", UtcDateTime),
+    Column("envelope_status", String(32)),
+    Column("envelope_detail", Text),
+    Index(None, "partner", "standard", "interchange_control"),
+    Index(None, "partner", "standard", "group_control"),
+    Index(None, "partner", "ack_status", "sent_at"),
+)
+
+# The transaction sets (messages) of a sent interchange, each with its own verdict.
+sent_sets = Table(
+    "sent_sets",
+    metadata,
+    Column("interchange_id", Integer, ForeignKey("sent_interchanges.id"), primary_key=True),
+    Column("set_control", BigInteger, primary_key=True),
+    Column("code", String(16), nullable=False),
+    Column("ack_status", String(32), nullable=False),
+    Column("ack_detail", Text),
+)

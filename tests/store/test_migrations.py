@@ -24,6 +24,9 @@ STORE_TABLES = {
     "webhook_events",
     "webhook_event_marks",
     "outbound_versions",
+    "control_numbers",
+    "sent_interchanges",
+    "sent_sets",
 }
 
 
