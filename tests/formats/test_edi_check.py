@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
 
+from connector.edi.acknowledgments import contrl, contrl_reply_envelope, judge
 from connector.formats import edifact, x12
 from connector.formats.edi import Delimiters, EdiSyntaxError, Segment, TransactionSet
 from connector.formats.edi_check import Problem, SpecProblem, check_segment, check_transaction
@@ -203,6 +205,166 @@ def test_group_repetition_over_maximum_is_36(tmp_path: Path) -> None:
     assert found(problems) == [("NAD", "36", 5, None)]
 
 
+D01B_INVOIC = "UNH+1+INVOIC:D:01B:UN:EAN011"
+
+
+def test_a_well_formed_d01b_invoic_passes() -> None:
+    spec = load_spec("edifact", "D01B", "INVOIC")
+    body = GOOD_INVOIC.replace("'NAD+BY", "'LOC+91+DE'GIS+37'NAD+BY")  # heading LOC, GIS: D.01B
+    assert check_transaction(transaction(body, EDIFACT, D01B_INVOIC), spec) == []
+    d96a = load_spec("edifact", "D96A", "INVOIC")
+    assert found(check_transaction(transaction(body, EDIFACT, D01B_INVOIC), d96a)) == [
+        ("LOC", "15", 4, None),
+        ("GIS", "15", 5, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "d96a", "d01b"),
+    [
+        # 6060 quantity: n..15 in D.96A, an..35 in D.01B
+        (("QTY+47:10'", "QTY+47:10x'"), [("QTY", "37", 8, 1)], []),
+        (("QTY+47:10'", "QTY+47:" + "9" * 36 + "'"), [("QTY", "39", 8, 1)], [("QTY", "39", 8, 1)]),
+        # 1154 reference: an..35 in D.96A, an..70 in D.01B
+        (
+            ("DTM+137:20240115:102'", "DTM+137:20240115:102'RFF+ON:" + "R" * 36 + "'"),
+            [("RFF", "39", 4, 1)],
+            [],
+        ),
+        (
+            ("DTM+137:20240115:102'", "DTM+137:20240115:102'RFF+ON:" + "R" * 71 + "'"),
+            [("RFF", "39", 4, 1)],
+            [("RFF", "39", 4, 1)],
+        ),
+        # 5004 amount: n..18 in D.96A, n..35 in D.01B
+        (("MOA+203:100.5'", "MOA+203:" + "1" * 20 + "'"), [("MOA", "39", 9, 1)], []),
+    ],
+)
+def test_d01b_element_lengths_and_types_follow_its_directory(
+    change: tuple[str, str], d96a: list[tuple], d01b: list[tuple]
+) -> None:
+    body = GOOD_INVOIC.replace(*change)
+    message = transaction(body, EDIFACT, D01B_INVOIC)
+    assert found(check_transaction(message, load_spec("edifact", "D96A", "INVOIC"))) == d96a
+    assert found(check_transaction(message, load_spec("edifact", "D01B", "INVOIC"))) == d01b
+
+
+GOOD_REMADV = (
+    "BGM+481+RA1'DTM+137:20240601:102'NAD+PE+5412345000013::9'RFF+VA:BE123'"
+    "CUX+2:EUR:11'DOC+380+INV1'MOA+12:100'AJT+1'MOA+8:-2'QTY+47:1'TAX+7+VAT'MOA+124:1'"
+    "DLI+1+1'MOA+203:98'UNS+S'MOA+12:98'ALC+A'MOA+8:2'"
+)
+D01B_REMADV = "UNH+1+REMADV:D:01B:UN"
+
+
+def test_a_well_formed_d01b_remadv_passes() -> None:
+    spec = load_spec("edifact", "D01B", "REMADV")
+    assert check_transaction(transaction(GOOD_REMADV, EDIFACT, D01B_REMADV), spec) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        # the remitted document group needs its amount
+        (("DOC+380+INV1'MOA+12:100'", "DOC+380+INV1'"), [("MOA", "13", 7, None)]),
+        # the summary amount is mandatory
+        (("UNS+S'MOA+12:98'", "UNS+S'"), [("MOA", "13", 16, None)]),
+        # DLI needs its line number (1082)
+        (("DLI+1+1'", "DLI+1'"), [("DLI", "13", 14, 2)]),
+        # QTY in the adjustment group is D.01B; after TAX it is out of order
+        (("QTY+47:1'TAX+7+VAT'", "TAX+7+VAT'QTY+47:1'"), [("QTY", "15", 12, None)]),
+    ],
+)
+def test_d01b_remadv_problems(change: tuple[str, str], expected: list[tuple]) -> None:
+    spec = load_spec("edifact", "D01B", "REMADV")
+    body = GOOD_REMADV.replace(*change)
+    assert found(check_transaction(transaction(body, EDIFACT, D01B_REMADV), spec)) == expected
+
+
+def test_d01b_orders_summary_allowance_needs_its_amount() -> None:
+    spec = load_spec("edifact", "D01B", "ORDERS")
+    body = "BGM+220+PO1+9'DTM+137:20240601:102'PAT+1'MOA+9:10'GIR+3+X'LIN+1'QTY+21:2'UNS+S'"
+    header = "UNH+1+ORDERS:D:01B:UN"
+    assert check_transaction(transaction(body, EDIFACT, header), spec) == []
+    problems = check_transaction(transaction(body + "ALC+A'", EDIFACT, header), spec)
+    assert found(problems) == [("MOA", "13", 10, None)]
+
+
+CONTRL_4 = "UNH+1+CONTRL:4:1:UN"
+
+
+@pytest.mark.parametrize(
+    ("body", "syntax3", "syntax4"),
+    [
+        # a UCM answering a package leaves out 0062 and S009: only syntax 4 allows that
+        (
+            "UCI+77+B:14+S:14+7'UCM+++4+23'",
+            [("UCM", "13", 3, 1), ("UCM", "13", 3, 2)],
+            [],
+        ),
+        # UCI with its security reference and position: nine elements in syntax 4
+        ("UCI+77+B:14+S:14+4+25+UNB+5+SEC1+3'", [("UCI", "16", 2, 8)], []),
+        ("UCI+77+B:14+S:14+4+25+UNB+5+SEC1+3+X'", [("UCI", "16", 2, 8)], [("UCI", "16", 2, 10)]),
+        # S011 names the repetition (0136): numeric, up to 6 digits
+        (
+            "UCI+77+B:14+S:14+7'UCM+1+INVOIC:D:96A:UN+4'UCS+2+13'UCD+12+1:1:1234567'",
+            [],
+            [("UCD", "39", 5, 2)],
+        ),
+        ("UCI+77+B:14+S:14+9'", [("UCI", "12", 2, 4)], [("UCI", "12", 2, 4)]),
+    ],
+)
+def test_syntax_4_contrl_against_its_own_table(
+    body: str, syntax3: list[tuple], syntax4: list[tuple]
+) -> None:
+    message = transaction(body, EDIFACT, CONTRL_4)
+    assert found(check_transaction(message, load_spec("edifact", "D3", "CONTRL"))) == syntax3
+    assert found(check_transaction(message, load_spec("edifact", "41", "CONTRL"))) == syntax4
+
+
+@pytest.mark.parametrize("syntax", ["3", "4"])
+def test_the_contrl_we_send_passes_the_table_of_its_version(syntax: str) -> None:
+    inbound = (
+        f"UNB+UNOC:{syntax}+SELLER:14+BUYER:14+260301:1200+77++++1'UNH+1+INVOIC:D:96A:UN'"
+        "BGM+380+1'UNT+3+1'UNH+2+INVOIC:D:96A:UN'BGM+380+2'DTM+137:20260301:102'UNS+S'"
+        "MOA+77:10'UNT+6+2'"
+        "UNZ+2+77'"
+    ).encode()
+    [interchange] = edifact.read_interchanges(inbound, "inbound.edi")
+    invoic = load_spec("edifact", "D96A", "INVOIC")
+    judgment = judge(interchange, lambda message: check_transaction(message, invoic))
+    code, segments = contrl(judgment)
+    written = edifact.write_interchange(
+        contrl_reply_envelope(interchange),
+        [edifact.OutgoingMessage(code, segments)],
+        interchange_control=9,
+        first_message_ref=1,
+        moment=datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC),
+    ).data
+    [reply] = edifact.read_interchanges(written, "contrl.edi")
+    [message] = reply.transactions
+    version = message.header.value(2, 2) + message.header.value(2, 3)
+    assert version == ("D3" if syntax == "3" else "41")
+    assert [s.tag for s in message.segments] == ["UCI", "UCM", "UCS", "UCM"]
+    assert check_transaction(message, load_spec("edifact", version, "CONTRL")) == []
+
+
+def test_ctx_is_not_part_of_the_005010_997() -> None:
+    # 005010 added CTX to the 999's IK3/IK4 loops, not to the 997: stupidedi's and bots'
+    # 005010 997 tables and the 997 Microsoft validates for 5010 have AK3 and AK4 only
+    body = "AK1*IN*1*005010~AK2*810*0001~AK3*N1*8**8~CTX*SITUATIONAL TRIGGER*N1*8~AK4*1**1~"
+    body += "AK5*R*5~AK9*R*1*1*0~"
+    problems = check_transaction(
+        transaction(body, header="ST*997*1"), load_spec("x12", "005010", "997")
+    )
+    assert found(problems) == [("CTX", "6", 5, None)]
+    ik = body.replace("AK3", "IK3").replace("AK4", "IK4").replace("AK5", "IK5")
+    assert (
+        check_transaction(transaction(ik, header="ST*999*1"), load_spec("x12", "005010", "999"))
+        == []
+    )
+
+
 def test_checking_ten_thousand_sets_is_cheap() -> None:
     spec = load_spec("x12", "004010", "810")
     sets = [transaction(GOOD_810) for _ in range(10_000)]
@@ -321,6 +483,10 @@ EXPECTED_FINDINGS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("000000002", []),
         ("000191240", [("BEG", "4")]),
     ],
+    # EANCOM D.01B order using four-letter units ("GBND", "PACK") where 6411 is an..3
+    "edifact-ORDERS/edifact__example_order_ok.edi": [("2019265563", [("QTY", "39")])],
+    # generated D.01B order with every segment filled with lorem ipsum: UNS carries "Z"
+    "edifact-ORDERS/edireader__ORDERS-D01B-UNOE.edi": [("000001", [("UNS", "12")])],
     # syntax-4 demo ORDERS with only BGM, no DTM, no UNS
     "edifact-ORDERS/vscode-edi-support__syntaxVersion4.edifact": [("1", [("DTM", "13")])],
     "edifact-mixed/vscode-edi-support__EDIFACT-interchanges.edifact": [
@@ -349,6 +515,7 @@ EXPECTED_FINDINGS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         "edifact-INVOIC",
         "edifact-INVOIC/invalid",
         "edifact-ORDERS",
+        "edifact-REMADV",
         "edifact-CONTRL",
         "edifact-mixed",
     ],
@@ -363,3 +530,19 @@ def test_real_samples_pass_or_fail_as_explained(folder: str) -> None:
         assert [(c, sorted(set(f))) for c, f in sets] == [
             (c, sorted(set(f))) for c, f in expected
         ], name
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [
+        ("edifact-INVOIC", "EdiWeave__Eancom_INVOIC_D01BEAN3.txt"),
+        ("edifact-INVOIC", "EDIFACT.NET__Invoice.txt"),
+        ("edifact-ORDERS", "edifact__example_order_ok.edi"),
+        ("edifact-ORDERS", "edireader__ORDERS-D01B-UNOE.edi"),
+        ("edifact-CONTRL", "EDIFACT.NET__CONTRL.txt"),
+    ],
+)
+def test_d01b_and_syntax_4_samples_are_checked_not_skipped(folder: str, name: str) -> None:
+    _require_samples()
+    checked = _sample_findings(folder)
+    assert f"{folder}/{name}" in checked

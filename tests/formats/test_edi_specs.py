@@ -23,9 +23,11 @@ def test_the_shipped_set_covers_the_issue() -> None:
         for code in ("810", "850", "820", "997"):
             assert ("x12", version, code) in shipped
     assert ("x12", "005010", "999") in shipped
-    for code in ("INVOIC", "ORDERS", "REMADV"):
-        assert ("edifact", "D96A", code) in shipped
+    for directory in ("D96A", "D01B"):
+        for code in ("INVOIC", "ORDERS", "REMADV"):
+            assert ("edifact", directory, code) in shipped
     assert ("edifact", "D3", "CONTRL") in shipped
+    assert ("edifact", "41", "CONTRL") in shipped
 
 
 def test_810_table_follows_the_standard() -> None:
@@ -46,6 +48,90 @@ def test_invoic_groups_are_numbered_as_in_the_directory() -> None:
     assert by_loop["SG25"].tag == "LIN"
     assert by_loop["SG48"].tag == "MOA" and by_loop["SG48"].required
     assert by_loop["SG50"].tag == "TAX"
+
+
+@pytest.mark.parametrize(
+    ("code", "groups"),
+    [
+        ("INVOIC", {"SG1": "RFF", "SG13": "EQD", "SG26": "LIN", "SG49": "GIS", "SG50": "MOA"}),
+        ("ORDERS", {"SG9": "MOA", "SG26": "DGS", "SG28": "LIN", "SG60": "ALC"}),
+        ("REMADV", {"SG2": "RFF", "SG5": "DOC", "SG10": "DLI", "SG14": "ALC"}),
+    ],
+)
+def test_d01b_groups_are_numbered_as_in_the_directory(code: str, groups: dict[str, str]) -> None:
+    spec = load_spec("edifact", "D01B", code)
+    by_loop = {p.loop: p for p in spec.positions if p.loop}
+    assert {loop: by_loop[loop].tag for loop in groups} == groups
+    numbers = [int(loop[2:]) for loop in by_loop]
+    assert numbers == list(range(1, len(numbers) + 1)), "groups numbered in order of appearance"
+
+
+def test_d01b_mandatory_positions() -> None:
+    invoic = load_spec("edifact", "D01B", "INVOIC")
+    required = [(p.tag, p.loop, p.parent) for p in invoic.positions if p.required]
+    assert required == [
+        ("BGM", None, None),
+        ("DTM", None, None),
+        ("UNS", None, None),
+        ("MOA", "SG50", None),
+    ]
+    remadv = load_spec("edifact", "D01B", "REMADV")
+    assert [(p.tag, p.parent) for p in remadv.positions if p.required] == [
+        ("BGM", None),
+        ("DTM", None),
+        ("MOA", "SG5"),
+        ("UNS", None),
+        ("MOA", None),
+    ]
+    orders = load_spec("edifact", "D01B", "ORDERS")
+    assert [(p.tag, p.parent) for p in orders.positions if p.required][-1] == ("MOA", "SG60")
+
+
+def test_d01b_directory_changes_d96a_where_the_directories_differ() -> None:
+    d96a = load_spec("edifact", "D96A", "INVOIC").segments
+    d01b = load_spec("edifact", "D01B", "INVOIC").segments
+    assert d96a["RFF"].elements[0].components[1].max_length == 35
+    assert d01b["RFF"].elements[0].components[1].max_length == 70
+    quantity = d01b["QTY"].elements[0].components[1]
+    assert (quantity.type, quantity.max_length) == ("an", 35)
+    assert d01b["MOA"].elements[0].components[1].max_length == 35
+    assert d01b["BGM"] == d96a["BGM"] and d01b["UNS"] == d96a["UNS"]
+
+
+def test_syntax_4_contrl_differs_from_syntax_3_in_its_segments() -> None:
+    syntax3 = load_spec("edifact", "D3", "CONTRL")
+    syntax4 = load_spec("edifact", "41", "CONTRL")
+    assert [(p.tag, p.loop, p.parent) for p in syntax4.positions] == [
+        (p.tag, p.loop, p.parent) for p in syntax3.positions
+    ]
+    assert (syntax3.segments["UCI"].size, syntax4.segments["UCI"].size) == (7, 9)
+    assert (syntax3.segments["UCM"].size, syntax4.segments["UCM"].size) == (6, 10)
+    assert [e.required for e in syntax3.segments["UCM"].elements] == [True, True, True]
+    assert [e.required for e in syntax4.segments["UCM"].elements] == [False, False, True]
+    s011 = syntax4.segments["UCD"].elements[1].components
+    assert [(c.position, c.required, c.max_length) for c in s011] == [
+        (1, True, 3),
+        (2, False, 3),
+        (3, False, 6),
+    ]
+    assert syntax4.segments["UCI"].elements[3].codes == frozenset({"4", "7", "8"})
+
+
+def test_005010_997_has_no_ctx_the_999_has() -> None:
+    ack = load_spec("x12", "005010", "997")
+    assert [(p.tag, p.parent) for p in ack.positions] == [
+        ("AK1", None),
+        ("AK2", None),
+        ("AK3", "AK2"),
+        ("AK4", "AK2/AK3"),
+        ("AK5", "AK2"),
+        ("AK9", None),
+    ]
+    implementation = load_spec("x12", "005010", "999")
+    assert [p.parent for p in implementation.positions if p.tag == "CTX"] == [
+        "AK2/IK3",
+        "AK2/IK3/IK4",
+    ]
 
 
 def test_005010_directory_extends_004010() -> None:
