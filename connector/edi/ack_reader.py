@@ -30,6 +30,8 @@ X12_STATUS = {
 }
 CONTRL_STATUS = {"7": AckStatus.ACCEPTED, "4": AckStatus.REJECTED, "8": AckStatus.RECEIVED}
 FUNCTIONAL_ACKS = frozenset({"997", "999"})
+# The segments of a 997/999 that speak of one set, so belong after its AK2.
+_SET_DETAIL = frozenset({"AK3", "IK3", "AK4", "IK4", "AK5", "IK5"})
 
 
 class NotAnAcknowledgment(DataError):
@@ -64,8 +66,9 @@ class Acknowledgment:
 
 def read_acknowledgments(data: bytes, file: str = "") -> list[Acknowledgment]:
     """Every acknowledgment in a file of either standard; NotAnAcknowledgment when none."""
-    reader = x12.read_interchanges if data.lstrip(b"\xef\xbb\xbf \r\n\t")[:3] == b"ISA" else None
-    interchanges = (reader or edifact.read_interchanges)(data, file)
+    is_x12 = data.lstrip(b"\xef\xbb\xbf \r\n\t")[:3] == b"ISA"
+    reader = x12.read_interchanges if is_x12 else edifact.read_interchanges
+    interchanges = reader(data, file)
     found: list[Acknowledgment] = []
     for interchange in interchanges:
         found += _from_interchange(interchange, file)
@@ -117,20 +120,16 @@ def _functional(transaction: TransactionSet, file: str) -> Acknowledgment:
         elif tag == "AK2":
             current = SetAck(segment.value(2), segment.value(1))
             ack.sets.append(current)
-        elif tag in ("AK3", "IK3"):
+        elif tag in _SET_DETAIL and current is None:
+            ack.problems.append(f"{tag} on line {segment.line} is outside any AK2")
+        elif tag in ("AK3", "IK3") and current is not None:
             segment_label = f"segment {segment.value(1)} at position {segment.value(2)}"
-            if current is None:
-                ack.problems.append(f"{tag} on line {segment.line} is outside any AK2")
-                continue
             reason = segment.value(4)
             if reason and reason != "8":
                 current.reasons.append(
                     f"{segment_label}: {codes.words(codes.SEGMENT_ERRORS, reason)}"
                 )
-        elif tag in ("AK4", "IK4"):
-            if current is None:
-                ack.problems.append(f"{tag} on line {segment.line} is outside any AK2")
-                continue
+        elif tag in ("AK4", "IK4") and current is not None:
             position = segment.value(1, 1)
             component = segment.value(1, 2)
             label = f"element {position}" + (f"-{component}" if component else "")
@@ -140,10 +139,7 @@ def _functional(transaction: TransactionSet, file: str) -> Acknowledgment:
                 f"{segment_label}, {label}: "
                 f"{codes.words(codes.ELEMENT_ERRORS, segment.value(3))}{value}"
             )
-        elif tag in ("AK5", "IK5"):
-            if current is None:
-                ack.problems.append(f"{tag} on line {segment.line} is outside any AK2")
-                continue
+        elif tag in ("AK5", "IK5") and current is not None:
             current.status = _status(ack, X12_STATUS, segment, 1)
             current.reasons += _coded(segment, range(2, 7), codes.SET_ERRORS)
             current = None

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Literal
 
-from connector.formats.edi import Group, Interchange, TransactionSet
+from connector.formats.edi import Group, Interchange, Segment, TransactionSet
 from connector.formats.edi_check import SpecProblem
 from connector.formats.edifact import EdifactEnvelope
 from connector.formats.x12 import X12Envelope
@@ -71,6 +71,8 @@ def _no_spec(_transaction: TransactionSet) -> Sequence[SpecProblem]:
 
 @dataclass(frozen=True)
 class SetJudgment:
+    """One set's verdict: A, E (accepted, its problems noted) or R."""
+
     transaction: TransactionSet
     status: SetStatus
     codes: tuple[str, ...]
@@ -80,6 +82,8 @@ class SetJudgment:
 
 @dataclass(frozen=True)
 class GroupJudgment:
+    """A group's verdict, from its own envelope problems and its sets' verdicts."""
+
     group: Group
     status: GroupStatus
     codes: tuple[str, ...]
@@ -87,6 +91,7 @@ class GroupJudgment:
 
     @property
     def accepted(self) -> int:
+        """How many sets post (AK904)."""
         return sum(1 for judged in self.sets if judged.status != "R")
 
 
@@ -262,13 +267,7 @@ def contrl_wanted(judgment: Judgment, partner_wants_contrl: bool = False) -> boo
 def contrl(judgment: Judgment) -> OutgoingSet:
     """The CONTRL for an EDIFACT interchange: UCI, then per group a UCF where the interchange
     had UNG groups, and a UCM for every message with UCS/UCD for what was wrong in it."""
-    header = judgment.interchange.header
-    uci: list[Element] = [
-        header.raw(5),
-        header.components(2),
-        header.components(3),
-        REJECTED if judgment.rejected else ACKNOWLEDGED,
-    ]
+    uci = _envelope_response(judgment.interchange.header, judgment.rejected)
     if judgment.rejected:
         uci.append(judgment.note)
     segments: list[OutgoingSegment] = [("UCI", uci)]
@@ -285,15 +284,21 @@ def _group_response(judged: GroupJudgment) -> list[Element]:
     header = judged.group.header
     assert header is not None
     rejected = judged.status == "R"
-    response: list[Element] = [
+    response = _envelope_response(header, rejected)
+    if rejected and judged.codes:
+        response.append(judged.codes[0])
+    return response
+
+
+def _envelope_response(header: Segment, rejected: bool) -> list[Element]:
+    """UCI for a UNB, UCF for a UNG: both headers hold the reference at 5 and the sender and
+    recipient at 2 and 3, which the response repeats before its action code."""
+    return [
         header.raw(5),
         header.components(2),
         header.components(3),
         REJECTED if rejected else ACKNOWLEDGED,
     ]
-    if rejected and judged.codes:
-        response.append(judged.codes[0])
-    return response
 
 
 def _message_response(judged: SetJudgment) -> list[OutgoingSegment]:

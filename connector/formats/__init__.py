@@ -185,6 +185,7 @@ class SegmentLayout:
 
     @property
     def name(self) -> str:
+        """As a mapping writes it, and names its columns: `N1[BT]`, `BIG`."""
         return f"{self.tag}[{self.qualifier}]" if self.qualifier is not None else self.tag
 
 
@@ -214,6 +215,9 @@ class SegmentOptions:
 
 @dataclass(frozen=True)
 class WrittenDocuments:
+    """An interchange as bytes, with what the writer had to change in the data to write it
+    (an X12 delimiter in a value is replaced), for the run's warnings."""
+
     data: bytes
     warnings: list[str] = field(default_factory=list)
 
@@ -388,6 +392,8 @@ def available_formats() -> dict[str, EntryPoint]:
 
 @cache
 def load_format(name: str) -> Format:
+    """The format plugin called `name`, loaded once per process; a misspelt name gets the
+    closest installed one as a suggestion."""
     formats = available_formats()
     if name not in formats:
         guess = difflib.get_close_matches(name, formats, n=1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from connector.errors import ConfigurationError
@@ -29,11 +29,17 @@ from connector.formats.edifact import (
     read_interchanges,
     write_interchange,
 )
+from connector.formats.envelope_entries import (
+    Entries,
+    ack_requested,
+    check_words,
+    is_test,
+    one_value,
+    party_values,
+)
 
 _MESSAGE_TYPE = re.compile(r"[A-Z]{6}")
 _VERSION = re.compile(r"([DS])[:.]?(\d{2}[A-Z])")
-_USAGE = {"production": False, "test": True}
-_ACK = {"requested": True, "none": False}
 ENVELOPE_WORDS = ("sender", "receiver", "version", "usage", "ack", "charset")
 
 
@@ -43,45 +49,34 @@ class EdifactFormat(SegmentFormat):
     envelope_sizes: ClassVar[dict[str, int]] = {"UNB": 11, "UNG": 8, "UNH": 7}
     envelope_tags = frozenset({"UNA", "UNT", "UNE", "UNZ"})
 
-    def segment_options(
-        self, arguments: Sequence[str], envelope: Mapping[str, Sequence[str]]
-    ) -> SegmentOptions:
+    def segment_options(self, arguments: Sequence[str], envelope: Entries) -> SegmentOptions:
         if len(arguments) != 1 or not _MESSAGE_TYPE.fullmatch(arguments[0]):
             raise FormatOptionError(
                 "transaction",
                 "name the EDIFACT message type after edifact, like `to edifact INVOIC`",
             )
-        unknown = sorted(set(envelope) - set(ENVELOPE_WORDS))
-        if unknown:
-            raise FormatOptionError(
-                unknown[0],
-                f"{unknown[0]} is not an EDIFACT envelope setting (they are "
-                f"{', '.join(ENVELOPE_WORDS)})",
-            )
+        check_words(envelope, "EDIFACT", ENVELOPE_WORDS)
         if not envelope:
             return SegmentOptions(arguments[0])
         sender, sender_qualifier = _party(envelope, "sender")
         receiver, receiver_qualifier = _party(envelope, "receiver")
-        written = _one(envelope, "version", "D:96A")
+        written = one_value(envelope, "version", "D:96A", 'a directory such as "D:96A"')
         version = _VERSION.fullmatch(written)
         if version is None:
             raise FormatOptionError(
                 "version", f'version {written!r} is not a directory: write "D:96A" or "D:01B"'
             )
-        usage, ack = _one(envelope, "usage", "production"), _one(envelope, "ack", "none")
-        if usage not in _USAGE:
-            raise FormatOptionError("usage", f"usage is production or test, got {usage!r}")
-        if ack not in _ACK:
-            raise FormatOptionError("ack", f"ack is requested or none, got {ack!r}")
+        test, ack = is_test(envelope), ack_requested(envelope)
+        charset = one_value(envelope, "charset", "UNOC", 'a character set such as "UNOC"')
         try:
             settled = EdifactEnvelope(
                 sender_id=sender,
                 receiver_id=receiver,
                 sender_qualifier=sender_qualifier,
                 receiver_qualifier=receiver_qualifier,
-                syntax_identifier=_one(envelope, "charset", "UNOC"),
-                test=_USAGE[usage],
-                acknowledgment_requested=_ACK[ack],
+                syntax_identifier=charset,
+                test=test,
+                acknowledgment_requested=ack,
                 message_version=version.group(1),
                 message_release=version.group(2),
             )
@@ -115,21 +110,12 @@ class EdifactFormat(SegmentFormat):
         return read_interchanges(data, file)
 
 
-def _party(envelope: Mapping[str, Sequence[str]], word: str) -> tuple[str, str]:
+def _party(envelope: Entries, word: str) -> tuple[str, str]:
     """`sender 14 "5412345000013"` (a qualifier, then the id) or `sender "SELLERCO"`."""
-    values = envelope.get(word)
     example = f'{word} 14 "5412345000013"'
-    if values is None:
-        raise FormatOptionError(word, f"the envelope needs the {word}: {example}")
+    values = party_values(envelope, word, example)
     if len(values) not in (1, 2) or not 1 <= len(values[-1]) <= 35:
         raise FormatOptionError(
             word, f"{word} takes an id of 1 to 35 characters, after its qualifier: {example}"
         )
     return values[-1], values[0] if len(values) == 2 else ""
-
-
-def _one(envelope: Mapping[str, Sequence[str]], word: str, default: str) -> str:
-    values = envelope.get(word, (default,))
-    if len(values) != 1:
-        raise FormatOptionError(word, f"{word} takes one value, like {word} {default!r}")
-    return values[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 from connector.formats import (
@@ -22,14 +22,20 @@ from connector.formats import (
     WrittenDocuments,
 )
 from connector.formats.edi import Interchange
+from connector.formats.envelope_entries import (
+    Entries,
+    ack_requested,
+    check_words,
+    is_test,
+    one_value,
+    party_values,
+)
 from connector.formats.x12 import X12Envelope, read_interchanges, write_interchange
 
 # GS01 for the transaction sets a mapping may carry.
 FUNCTIONAL_IDS = {"810": "IN", "850": "PO", "820": "RA", "997": "FA", "999": "FA", "856": "SH"}
 _RELEASE = re.compile(r"00[2-9]\d{2}0[\w]*")
 _IDS = re.compile(r"[^*~>^]{1,15}")
-_USAGE = {"production": "P", "test": "T"}
-_ACK = {"requested": True, "none": False}
 ENVELOPE_WORDS = ("sender", "receiver", "version", "usage", "ack")
 
 
@@ -38,9 +44,7 @@ class X12Format(SegmentFormat):
     envelope_sizes: ClassVar[dict[str, int]] = {"ISA": 16, "GS": 8, "ST": 3}
     envelope_tags = frozenset({"SE", "GE", "IEA"})
 
-    def segment_options(
-        self, arguments: Sequence[str], envelope: Mapping[str, Sequence[str]]
-    ) -> SegmentOptions:
+    def segment_options(self, arguments: Sequence[str], envelope: Entries) -> SegmentOptions:
         if len(arguments) != 1 or arguments[0] not in FUNCTIONAL_IDS:
             known = ", ".join(FUNCTIONAL_IDS)
             raise FormatOptionError(
@@ -48,28 +52,16 @@ class X12Format(SegmentFormat):
                 f"name the X12 transaction set after x12, one of {known}: like `to x12 810`",
             )
         code = arguments[0]
-        unknown = sorted(set(envelope) - set(ENVELOPE_WORDS))
-        if unknown:
-            raise FormatOptionError(
-                unknown[0],
-                f"{unknown[0]} is not an X12 envelope setting (they are "
-                f"{', '.join(ENVELOPE_WORDS)})",
-            )
+        check_words(envelope, "X12", ENVELOPE_WORDS)
         if not envelope:
             return SegmentOptions(code)
         sender = _party(envelope, "sender")
         receiver = _party(envelope, "receiver")
-        release = _one(envelope, "version", "004010", "a version such as 004010 or 005010")
+        release = one_value(envelope, "version", "004010", "a version such as 004010 or 005010")
         if not _RELEASE.fullmatch(release):
             raise FormatOptionError(
                 "version", f'version {release!r} is not an X12 release: write "004010" or "005010"'
             )
-        usage = _one(envelope, "usage", "production", "production or test")
-        ack = _one(envelope, "ack", "none", "requested or none")
-        if usage not in _USAGE:
-            raise FormatOptionError("usage", f"usage is production or test, got {usage!r}")
-        if ack not in _ACK:
-            raise FormatOptionError("ack", f"ack is requested or none, got {ack!r}")
         return SegmentOptions(
             code,
             X12Envelope(
@@ -82,8 +74,8 @@ class X12Format(SegmentFormat):
                 application_receiver=receiver[1].strip().ljust(2),
                 version=release[:5],
                 release=release,
-                usage=_USAGE[usage],  # type: ignore[arg-type]
-                ack_requested=_ACK[ack],
+                usage="T" if is_test(envelope) else "P",
+                ack_requested=ack_requested(envelope),
             ),
         )
 
@@ -112,22 +104,13 @@ class X12Format(SegmentFormat):
         return read_interchanges(data, file)
 
 
-def _party(envelope: Mapping[str, Sequence[str]], word: str) -> tuple[str, str]:
+def _party(envelope: Entries, word: str) -> tuple[str, str]:
     """`sender ZZ "SELLERCO"`: the id qualifier (ISA05/07) and the id (ISA06/08)."""
-    values = envelope.get(word)
     example = f'{word} ZZ "{"SELLERCO" if word == "sender" else "ACMEDIST"}"'
-    if values is None:
-        raise FormatOptionError(word, f"the envelope needs the {word}: {example}")
+    values = party_values(envelope, word, example)
     if len(values) != 2 or len(values[0]) != 2 or not _IDS.fullmatch(values[1]):
         raise FormatOptionError(
             word,
             f"{word} takes an id qualifier of 2 characters and an id of 1 to 15, like {example}",
         )
     return values[0], values[1]
-
-
-def _one(envelope: Mapping[str, Sequence[str]], word: str, default: str, what: str) -> str:
-    values = envelope.get(word, (default,))
-    if len(values) != 1:
-        raise FormatOptionError(word, f"{word} takes one value: {what}")
-    return values[0]

@@ -50,6 +50,7 @@ def element_position(text: str, pos: ast.Pos, report: Report) -> ElementLayout |
 
 
 def tag_ok(tag: str, pos: ast.Pos, report: Report) -> bool:
+    """Whether `tag` has a segment tag's form (reported when not), before it is looked up."""
     if _TAG.fullmatch(tag):
         return True
     report(pos, f"{tag} is not a segment tag: tags are 2 or 3 capital letters or digits, like N1")

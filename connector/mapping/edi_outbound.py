@@ -10,6 +10,8 @@ need no condition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 import polars as pl
 
@@ -69,15 +71,10 @@ class EdiOutboundSection(OutboundSection):
         rows = table.select(RECORD, SOURCE_ID, *self._outputs).rows()
         documents: list[list[EdiSegment]] = []
         sources: list[str] = []
-        start = 0
-        while start < len(rows):
-            record = rows[start][0]
-            end = start + 1
-            while end < len(rows) and rows[end][0] == record:
-                end += 1
-            documents.append(self._segments(rows[start:end]))
-            sources.append(rows[start][1])
-            start = end
+        for _, lines in groupby(rows, key=itemgetter(0)):
+            record_rows = list(lines)
+            documents.append(self._segments(record_rows))
+            sources.append(record_rows[0][1])
         if not documents:
             return OutboundFile(name, b"", 0, SourceRows(pl.Series([], dtype=pl.String)), rejected)
         controls = run.controls or ControlNumbers(run.seq, run.seq)
@@ -130,6 +127,8 @@ def _add(segments: list[EdiSegment], plan: _SegmentPlan, row: tuple) -> None:
 def compile_edi_outbound(
     section: ast.Section, compiler_for, report: Report
 ) -> EdiOutboundSection | None:
+    """An outbound EDI section checked whole, every mistake reported at its place; None when
+    there was any, so a mapping with one never writes a file."""
     started = section_start(section, OUTBOUND_DOCUMENTS, report)
     if started is None:
         return None
@@ -233,9 +232,11 @@ def _segment(
     seen: dict[str, int],
     report: Report,
 ) -> _SegmentPlan | None:
+    """One segment's elements compiled into `columns` (their checks into `checks`) and where
+    they sit; `seen` counts the segments of each name so that repeats get columns of their own."""
     if not tag_ok(spec.tag, spec.pos, report):
         return None
-    name = spec.tag if spec.qualifier is None else f"{spec.tag}[{spec.qualifier}]"
+    name = SegmentLayout(spec.tag, spec.qualifier).name
     seen[name] = seen.get(name, 0) + 1
     label = name if seen[name] == 1 else f"{name}#{seen[name]}"
     ok = True

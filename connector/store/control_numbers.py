@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, case, select
+from sqlalchemy import ColumnElement, Connection, case, select
 
 from connector.store.checks import choice, required_text
 from connector.store.columns import utc_now
@@ -32,6 +32,8 @@ _NUMBERS = control_numbers.c
 
 
 class EdiStandard(StrEnum):
+    """The standard a counter or sent interchange belongs to: each numbers independently."""
+
     X12 = "x12"
     EDIFACT = "edifact"
 
@@ -64,6 +66,8 @@ class ControlBlock:
 
 
 class ControlNumbers:
+    """The control number counters of the state store (``store.control_numbers``)."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -114,24 +118,9 @@ class ControlNumbers:
         chosen = choice(EdiStandard, standard, "standard")
         level = choice(ControlKind, kind, "control number kind")
         _check_count(last_issued, MAXIMUM[chosen], "last_issued", allow_zero=True)
+        kept = case((_NUMBERS.last_issued > last_issued, _NUMBERS.last_issued), else_=last_issued)
         with self._db.transaction() as connection:
-            statement = insert_on_conflict(connection, control_numbers).values(
-                partner=required_text(partner, "partner"),
-                standard=chosen.value,
-                kind=level.value,
-                last_issued=last_issued,
-                updated_at=utc_now(),
-            )
-            kept = case(
-                (_NUMBERS.last_issued > statement.excluded.last_issued, _NUMBERS.last_issued),
-                else_=statement.excluded.last_issued,
-            )
-            return connection.scalar(
-                statement.on_conflict_do_update(
-                    index_elements=[_NUMBERS.partner, _NUMBERS.standard, _NUMBERS.kind],
-                    set_={"last_issued": kept, "updated_at": statement.excluded.updated_at},
-                ).returning(_NUMBERS.last_issued)
-            )
+            return _set_counter(connection, partner, chosen, level, first=last_issued, then=kept)
 
     def last_issued(
         self, partner: str, standard: EdiStandard | str, kind: ControlKind | str
@@ -157,24 +146,38 @@ def _allocate(
     level = choice(ControlKind, kind, "control number kind")
     maximum = MAXIMUM[standard]
     _check_count(count, maximum, "count of control numbers")
+    following = _NUMBERS.last_issued + count
+    wrapped = case((following > maximum, count), else_=following)
+    last = _set_counter(connection, partner, standard, level, first=count, then=wrapped)
+    return range(last - count + 1, last + 1)
+
+
+def _set_counter(
+    connection: Connection,
+    partner: str,
+    standard: EdiStandard,
+    kind: ControlKind,
+    *,
+    first: int,
+    then: ColumnElement[int],
+) -> int:
+    """Set a counter in one statement that also answers its new value: ``first`` when the
+    partner has none of this kind yet, else ``then`` (computed from the stored value). One
+    statement is what keeps two concurrent writers from reading the same value."""
+    now = utc_now()
     statement = insert_on_conflict(connection, control_numbers).values(
         partner=required_text(partner, "partner"),
         standard=standard.value,
-        kind=level.value,
-        last_issued=count,
-        updated_at=utc_now(),
+        kind=kind.value,
+        last_issued=first,
+        updated_at=now,
     )
-    following = _NUMBERS.last_issued + count
-    last = connection.scalar(
+    return connection.scalar(
         statement.on_conflict_do_update(
             index_elements=[_NUMBERS.partner, _NUMBERS.standard, _NUMBERS.kind],
-            set_={
-                "last_issued": case((following > maximum, count), else_=following),
-                "updated_at": statement.excluded.updated_at,
-            },
+            set_={"last_issued": then, "updated_at": now},
         ).returning(_NUMBERS.last_issued)
     )
-    return range(last - count + 1, last + 1)
 
 
 def _check_count(value: object, maximum: int, name: str, *, allow_zero: bool = False) -> None:

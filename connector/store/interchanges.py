@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connector.store.checks import choice, integer, required_text
@@ -58,6 +58,8 @@ class Verdict:
 
 @dataclass(frozen=True, slots=True)
 class SentSet:
+    """One transaction set (message) of a sent interchange, by its ST02 / UNH 0062."""
+
     control: int
     code: str
     verdict: Verdict
@@ -80,10 +82,13 @@ class SentInterchange:
     sets: tuple[SentSet, ...]
 
     def set(self, control: int) -> SentSet | None:
+        """The set an acknowledgment names by ``control``; None when this interchange had none."""
         return next((sent for sent in self.sets if sent.control == control), None)
 
 
 class SentInterchanges:
+    """The sent interchanges of the state store (``store.sent_interchanges``)."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -145,6 +150,7 @@ class SentInterchanges:
             ) from error
 
     def get(self, interchange_id: int) -> SentInterchange | None:
+        """The interchange ``record`` returned, as it stands now; None for an unknown id."""
         with self._db.transaction(read_only=True) as connection:
             return _find(connection, _SENT.id == integer(interchange_id, "interchange id"))
 
@@ -152,25 +158,22 @@ class SentInterchanges:
         self, partner: str, standard: EdiStandard | str, control: int
     ) -> SentInterchange | None:
         """The newest interchange sent to ``partner`` under this ISA13 / UNB 0020."""
-        with self._db.transaction(read_only=True) as connection:
-            return _find(
-                connection,
-                _SENT.partner == partner,
-                _SENT.standard == choice(EdiStandard, standard, "standard").value,
-                _SENT.interchange_control == control,
-            )
+        return self._newest(partner, standard, _SENT.interchange_control == control)
 
     def by_group(
         self, partner: str, standard: EdiStandard | str, control: int
     ) -> SentInterchange | None:
         """The newest interchange sent to ``partner`` whose group is GS06 / UNG 0048 ``control``."""
+        return self._newest(partner, standard, _SENT.group_control == control)
+
+    def _newest(
+        self, partner: str, standard: EdiStandard | str, number: ColumnElement[bool]
+    ) -> SentInterchange | None:
+        """Numbers wrap, so of the interchanges to ``partner`` that match ``number`` the newest
+        is the one an acknowledgment means."""
+        chosen = choice(EdiStandard, standard, "standard").value
         with self._db.transaction(read_only=True) as connection:
-            return _find(
-                connection,
-                _SENT.partner == partner,
-                _SENT.standard == choice(EdiStandard, standard, "standard").value,
-                _SENT.group_control == control,
-            )
+            return _find(connection, _SENT.partner == partner, _SENT.standard == chosen, number)
 
     def settle(
         self, interchange_id: int, verdict: Verdict, sets: Mapping[int, Verdict]

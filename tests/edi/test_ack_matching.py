@@ -19,7 +19,10 @@ ISA = (
 
 
 def _997(group: str, status: str, *sets: str, counts: str = "2*2*2") -> bytes:
-    body = ["AK1*IN*" + group, *sets, f"AK9*{status}*{counts}"]
+    return _997_of("AK1*IN*" + group, *sets, f"AK9*{status}*{counts}")
+
+
+def _997_of(*body: str) -> bytes:
     segments = ["ST*997*0001", *body, f"SE*{len(body) + 2}*0001"]
     return (
         f"{ISA}GS*FA*ACMEDIST*SELLERCO*20260302*0800*900*X*004010~"
@@ -173,6 +176,27 @@ def test_an_unreadable_status_is_reported_as_a_problem(store: Store, sent):
     assert "AK901 on line 1 is 'Q', not a status the standard has" in matched.message
 
 
+CONTRL_HEAD = "UNB+UNOC:3+BUYER:14+SELLER:14+260302:0800+5'UNH+1+CONTRL:D:3:UN'"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (_997("7", "R", "AK3*N1*3**3", "AK2*810*0101"), "AK3 on line 1 is outside any AK2"),
+        (_997("7", "R", "AK4*1**7", "AK2*810*0101"), "AK4 on line 1 is outside any AK2"),
+        (_997("7", "R", "AK2*810*0101", "AK5*R", "AK5*R"), "AK5 on line 1 is outside any AK2"),
+        (_997_of("AK2*810*0101", "AK5*A", "AK9*A*1*1*1"), "997 0001 has no AK1"),
+        (_997_of("AK1*IN*7", "AK2*810*0101", "AK5*A"), "997 0001 has no AK9"),
+        (f"{CONTRL_HEAD}UCS+3+13'UNT+3+1'UNZ+1+5'".encode(), "UCS on line 1 is outside any UCM"),
+        (f"{CONTRL_HEAD}UCM+2+INVOIC:D:96A:UN+7'UNT+3+1'UNZ+1+5'".encode(), "CONTRL 1 has no UCI"),
+    ],
+)
+def test_what_a_sloppy_acknowledgment_gets_wrong_is_kept_as_a_problem(data: bytes, problem: str):
+    [ack] = read_acknowledgments(data, "sloppy.ack")
+
+    assert problem in ack.problems, ack.problems
+
+
 def test_an_accepting_ta1_notes_the_envelope_and_keeps_waiting_for_the_997(store: Store, sent):
     [matched] = _record(store, _ta1("000000042", "A", "000"), "ack.ta1")
 
@@ -204,9 +228,9 @@ def test_a_contrl_is_matched_by_interchange_and_message_reference(store: Store):
         transfer_id=transfer_id,
     )
     data = (
-        b"UNB+UNOC:3+BUYER:14+SELLER:14+260302:0800+5'UNH+1+CONTRL:D:3:UN'"
-        b"UCI+77+SELLER:14+BUYER:14+7'UCM+2+INVOIC:D:96A:UN+4'UCS+3+13'UNT+5+1'UNZ+1+5'"
-    )
+        f"{CONTRL_HEAD}UCI+77+SELLER:14+BUYER:14+7'UCM+2+INVOIC:D:96A:UN+4'UCS+3+13'UNT+5+1'"
+        "UNZ+1+5'"
+    ).encode()
 
     [matched] = _record(store, data, "contrl.edi")
 

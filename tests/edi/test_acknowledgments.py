@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connector.edi.ack_reader import read_acknowledgments
+from connector.edi.ack_reader import Acknowledgment, read_acknowledgments
 from connector.edi.acknowledgments import (
     contrl,
     contrl_reply_envelope,
@@ -39,6 +39,9 @@ def _x12(*sets: str, ack_requested: str = "0", group_count: str = "", iea_contro
 
 def _remittance(control: str, trace: str, segment_count: str = "4") -> str:
     return f"ST*820*{control}~\nBPR*C*1000*C*ACH~\nTRN*1*{trace}~\nSE*{segment_count}*{control}~\n"
+
+
+TWO_REMITTANCES = _x12(_remittance("0001", "T-1"), _remittance("0002", "T-2"))
 
 
 def _read_x12(text: str) -> Interchange:
@@ -81,6 +84,13 @@ def _pyx12_accepts(data: bytes) -> bool:
     )
 
 
+def _read_back(data: bytes) -> Acknowledgment:
+    """The one 997 in ``data``, after pyx12 accepted it."""
+    assert _pyx12_accepts(data)
+    [ack] = read_acknowledgments(data)
+    return ack
+
+
 def _body(data: bytes) -> list[str]:
     [interchange] = x12.read_interchanges(data)
     [transaction] = interchange.transactions
@@ -88,7 +98,7 @@ def _body(data: bytes) -> list[str]:
 
 
 def test_an_accepted_group_gets_a_997_accepting_every_set():
-    interchange = _read_x12(_x12(_remittance("0001", "T-1"), _remittance("0002", "T-2")))
+    interchange = _read_x12(TWO_REMITTANCES)
     judgment = judge(interchange)
 
     data = _write_997s(interchange, judgment)
@@ -102,8 +112,7 @@ def test_an_accepted_group_gets_a_997_accepting_every_set():
         "AK9*A*2*2*2",
     ]
     assert [t.control_number for t in judgment.accepted_sets()] == ["0001", "0002"]
-    assert _pyx12_accepts(data)
-    [ack] = read_acknowledgments(data)
+    ack = _read_back(data)
     assert (ack.kind, ack.control, ack.status) == ("997", "7", AckStatus.ACCEPTED)
 
 
@@ -118,7 +127,7 @@ def test_the_997_comes_from_the_receiver_to_the_sender():
 
 
 def test_tolerated_problems_accept_the_set_with_errors_noted():
-    interchange = _read_x12(_x12(_remittance("0001", "T-1"), _remittance("0002", "T-2")))
+    interchange = _read_x12(TWO_REMITTANCES)
     judgment = judge(
         interchange,
         _problems({"0002": [TOO_LONG]}),
@@ -129,13 +138,12 @@ def test_tolerated_problems_accept_the_set_with_errors_noted():
 
     assert _body(data)[-3:] == ["AK4*2**5", "AK5*E", "AK9*E*2*2*2"]
     assert len(judgment.accepted_sets()) == 2
-    assert _pyx12_accepts(data)
-    [ack] = read_acknowledgments(data)
+    ack = _read_back(data)
     assert ack.status is AckStatus.ACCEPTED_WITH_ERRORS
 
 
 def test_a_group_with_a_rejected_set_is_partially_accepted_with_the_faults_located():
-    interchange = _read_x12(_x12(_remittance("0001", "T-1"), _remittance("0002", "T-2")))
+    interchange = _read_x12(TWO_REMITTANCES)
     judgment = judge(interchange, _problems({"0002": [MISSING_N1, BAD_CODE]}))
 
     data = _write_997s(interchange, judgment)
@@ -151,8 +159,7 @@ def test_a_group_with_a_rejected_set_is_partially_accepted_with_the_faults_locat
         "AK9*P*2*2*1",
     ]
     assert [t.control_number for t in judgment.accepted_sets()] == ["0001"]
-    assert _pyx12_accepts(data)
-    [ack] = read_acknowledgments(data)
+    ack = _read_back(data)
     assert ack.status is AckStatus.PARTIALLY_ACCEPTED
     assert ack.sets[1].reasons == [
         "segment N1 at position 3: 3 (required segment missing)",

@@ -277,6 +277,66 @@ def test_check_reports_each_mistake_at_its_place(tmp_path, body, expected):
     assert any(expected in problem for problem in problems), problems
 
 
+def _x12_envelope(entries: str) -> str:
+    return X12_810.replace(ENVELOPE, f'envelope {{ sender ZZ "SELLERCO" {entries} }}')
+
+
+def _edifact_envelope(entries: str) -> str:
+    return f"""
+outbound invoice to edifact INVOIC {{
+    file "I.edi"
+    envelope {{ sender 14 "5412345000013" receiver "BUYER" {entries} }}
+    segment BGM {{ 01 = "380" 02 = invoice.invoice_number }}
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (_x12_envelope(""), "the envelope needs the receiver: receiver ZZ"),
+        (_x12_envelope('receiver ZZ "A" charset "UNOC"'), "charset is not an X12 envelope setting"),
+        (_x12_envelope('receiver ZZ "A" version "004010" "005010"'), "version takes one value"),
+        (_x12_envelope('receiver ZZ "A" version "4010"'), "'4010' is not an X12 release"),
+        (_x12_envelope('receiver ZZ "A" usage "staging"'), "usage is production or test"),
+        (_x12_envelope('receiver ZZ "A" usage "test" "production"'), "usage takes one value"),
+        (_x12_envelope('receiver ZZ "A" ack "always"'), "ack is requested or none"),
+        (_x12_envelope('receiver ZZ "A" ack "requested" "none"'), "ack takes one value"),
+        (_x12_envelope('receiver ZZZ "A"'), "receiver takes an id qualifier of 2 characters"),
+        (_x12_envelope(f'receiver ZZ "{"A" * 16}"'), "an id of 1 to 15"),
+        (_edifact_envelope('version "96A"'), "'96A' is not a directory"),
+        (_edifact_envelope('charset "UNOC" "UNOW"'), "charset takes one value"),
+        (_edifact_envelope('usage "live"'), "usage is production or test"),
+        (_edifact_envelope('ack "yes"'), "ack is requested or none"),
+        (
+            _edifact_envelope("").replace('receiver "BUYER"', f'receiver "{"B" * 36}"'),
+            "receiver takes an id of 1 to 35 characters",
+        ),
+        (
+            _edifact_envelope("").replace('receiver "BUYER"', ""),
+            'the envelope needs the receiver: receiver 14 "5412345000013"',
+        ),
+    ],
+)
+def test_each_bad_envelope_entry_is_reported(tmp_path, body, expected):
+    problems = _problems(tmp_path, body)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_envelope_entries_reach_the_interchange(tmp_path):
+    body = _x12_envelope('receiver ZZ "ACMEDIST" version "005010" usage "test" ack "requested"')
+    written = load_mapping(_mapping(tmp_path, body)).outbound("invoice").render(INVOICES, RUN)
+    [interchange] = read_x12(written.content, written.name)
+    isa = interchange.header
+    assert (isa.value(12), isa.value(14), isa.value(15)) == ("00501", "1", "T")
+    assert interchange.groups[0].header.value(8) == "005010"
+    edifact = _edifact_envelope('usage "test" ack "requested" charset "UNOW"')
+    written = load_mapping(_mapping(tmp_path, edifact)).outbound("invoice").render(INVOICES, RUN)
+    [interchange] = read_edifact(written.content, written.name)
+    unb = interchange.header
+    assert (unb.value(1, 1), unb.value(9), unb.value(11)) == ("UNOW", "1", "1")
+
+
 def test_shipped_820_sample_reads_one_payment_per_rmr(tmp_path):
     sample = SAMPLES / "x12-820" / "X12.NET__PaymentOrderRemittanceAdvice.txt"
     if not sample.is_file():
