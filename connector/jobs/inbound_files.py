@@ -16,6 +16,10 @@ Rows of a batch are sent concurrently under an AdaptiveLimiter; everything else 
 audit trail) happens on the calling thread in row order, so concurrency changes no outcome. The
 limiter hears of every 429 the client's transport waits through, so throttling shrinks the window
 at once, not only when a call runs out of retries.
+
+An EDI file is judged first (``edi_acks.judge_file``): rows of a set, group or interchange the
+judgment rejects are refused with its reasons and nothing of them is posted, and the file's
+acknowledgments (997, TA1, CONTRL) are uploaded before it moves to processed/ or error/.
 """
 
 from __future__ import annotations
@@ -31,10 +35,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from connector.errors import ConfigurationError, DataError
+from connector.errors import ConfigurationError, ConnectorError, DataError
 from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.freshbooks.errors import FreshBooksError, ValidationFailed, WriteOutcomeUnknown
 from connector.jobs.context import PartnerRun
+from connector.jobs.edi_acks import JudgedFile, acknowledge, judge_file, segment_format
 from connector.mapping import InboundRecord, RowProblem
 from connector.store import AuditRow
 from connector.transport import ClaimedFile
@@ -162,6 +167,8 @@ class FileOutcome:
     warnings: int = 0
     moved_to: str = ""
     report: str | None = None
+    acknowledgments: list[str] = field(default_factory=list)
+    """Where the 997s, TA1s or CONTRLs answering an EDI file were uploaded."""
 
 
 @dataclass
@@ -226,6 +233,8 @@ def process_file(
     planned before any is sent.
     """
     section = run.mapping.inbound(kind)
+    edi = segment_format(section)
+    judged: JudgedFile | None = None
     with tempfile.TemporaryDirectory(prefix="ml-connector-") as folder:
         local = run.folders.download(claimed, Path(folder) / "claimed")
         sha256, size = _digest(local)
@@ -240,12 +249,18 @@ def process_file(
         state = _FileRun(kind, claimed, sha256, transfer_id)
         held: list[Posting] = []
         try:
+            if edi is not None:
+                judged = judge_file(edi, local.read_bytes(), claimed.name)
+                state.warnings.extend(judged.warnings)
             section.check_file_rules(local, claimed.name)
             for batch in section.iter_batches(local, claimed.name):
                 state.rejected.extend(batch.rejected)
                 state.warnings.extend(batch.warnings)
-                poster.look_up(batch.records, calls)
-                ready = _planned(run, state, poster, batch.records)
+                records = batch.records
+                if judged is not None:
+                    records = judged.admitted(records, state.rejected)
+                poster.look_up(records, calls)
+                ready = _planned(run, state, poster, records)
                 if poster.whole_file:
                     held.extend(ready)
                 else:
@@ -253,10 +268,10 @@ def process_file(
             if held and not state.rejected:
                 _send_all(run, state, poster, calls, held)
         except DataError as error:
-            return _finish(run, state, file_error=str(error))
+            return _finish(run, state, judged, file_error=str(error))
     if held and state.rejected:
-        return _finish(run, state, file_error=_nothing_posted(state, len(held)))
-    return _finish(run, state)
+        return _finish(run, state, judged, file_error=_nothing_posted(state, len(held)))
+    return _finish(run, state, judged)
 
 
 def _nothing_posted(state: _FileRun, count: int) -> str:
@@ -387,7 +402,18 @@ def _settled(posting: Posting, freshbooks_id: str) -> dict[str, Any]:
     }
 
 
-def _finish(run: PartnerRun, state: _FileRun, file_error: str | None = None) -> FileOutcome:
+def _finish(
+    run: PartnerRun,
+    state: _FileRun,
+    judged: JudgedFile | None = None,
+    file_error: str | None = None,
+) -> FileOutcome:
+    """Audit the file's rows, acknowledge an EDI file, then move the file on with a report.
+
+    The acknowledgments go out before the file moves: when their upload fails the file goes
+    back to the incoming folder and the error propagates, so the next run answers it (and finds
+    what this one posted in the ledger, posting nothing twice).
+    """
     partner, name = run.partner.name, state.claimed.name
     rows = [
         _audit(state, partner, row["row"], "posted", row["freshbooks_id"], row["remark"])
@@ -406,12 +432,14 @@ def _finish(run: PartnerRun, state: _FileRun, file_error: str | None = None) -> 
     if file_error:
         rows.append(_audit(state, partner, None, "rejected", message=file_error))
     run.store.audit.record(rows)
+    acknowledged = _acknowledged(run, state, judged)
 
     counts = {
         "posted": len(state.posted),
         "duplicates": len(state.duplicates),
         "rejected": len(state.rejected),
         "warnings": len(state.warnings),
+        "acknowledgments": acknowledged,
     }
     if not (file_error or state.rejected):
         moved_to = run.folders.move_to_processed(state.claimed)
@@ -442,6 +470,25 @@ def _finish(run: PartnerRun, state: _FileRun, file_error: str | None = None) -> 
     return FileOutcome(
         name, state.kind, "error", moved_to=moved_to, report=moved_to + ".error.json", **counts
     )
+
+
+def _acknowledged(run: PartnerRun, state: _FileRun, judged: JudgedFile | None) -> list[str]:
+    """Upload the file's acknowledgments; on failure put the file back, close its transfer
+    saying so, and raise."""
+    if judged is None:
+        return []
+    try:
+        return acknowledge(run, judged)
+    except ConnectorError as error:
+        returned_to = run.folders.release(state.claimed)
+        run.store.transfers.finish(
+            state.transfer_id,
+            "error",
+            message=f"the acknowledgment could not be sent ({error.message}); the file is back "
+            "in the incoming folder for the next run, which posts nothing twice",
+            remote_path=returned_to,
+        )
+        raise
 
 
 def _audit(

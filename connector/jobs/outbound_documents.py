@@ -8,16 +8,22 @@ failed run leaves its events pending and its records unsettled, and the next run
 A deleted record goes to the partner only when the mapping reads ``<document>.vis_state`` (in
 a column, its filter or a rule): then the mapping decides what the partner sees. Otherwise the
 partner is not told, and the audit trail says so.
+
+An EDI file carries control numbers from the partner's counters in the state store, is read back
+and checked against its version's spec before it goes out (see ``_render_edi``), and once
+uploaded is recorded under those numbers, so the acks flow can match the partner's 997 or
+CONTRL to it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.formats import ControlNumbers, SegmentFormat
 from connector.jobs.archive import Archive
 from connector.jobs.changes import (
     DEFAULT_MAX_EVENTS,
@@ -28,7 +34,13 @@ from connector.jobs.changes import (
     source_for,
 )
 from connector.jobs.context import PartnerRun
-from connector.mapping import OutboundFile, RowProblem, RunContext
+from connector.jobs.edi_acks import (
+    OwnFileUnreadable,
+    OwnInterchange,
+    check_written,
+    segment_format,
+)
+from connector.mapping import OutboundFile, OutboundSection, RowProblem, RunContext
 from connector.mapping.templates import render_file_name
 from connector.store import AuditRow
 
@@ -93,7 +105,16 @@ def send_documents(
     sequence = int(store.cursors.get(partner, SEQUENCE) or 0) + 1
     store.cursors.set(partner, SEQUENCE, str(sequence))
     context = RunContext(date=now, seq=sequence, partner=partner)
-    out = section.render(to_map, context) if to_map else None
+    edi = segment_format(section)
+    own: OwnInterchange | None = None
+    if edi is not None and to_map:
+        try:
+            out, own = _render_edi(run, section, edi, to_map, context)
+        except OwnFileUnreadable as error:
+            _refuse_file(run, kind, render_file_name(section.file_template, context), error)
+            raise
+    else:
+        out = section.render(to_map, context) if to_map else None
     name = out.name if out else render_file_name(section.file_template, context)
     content = out.content if out else b""
     transfer_id = store.transfers.start(
@@ -105,6 +126,17 @@ def send_documents(
         size=len(content),
     )
     archive_url = _deliver(run, archive, transfer_id, out, changes, len(untold), now)
+    if own is not None:
+        # Uploaded (a failed upload raised): kept under its numbers for the partner's 997.
+        store.sent_interchanges.record(
+            partner,
+            own.standard,
+            interchange_control=own.interchange_control,
+            group_control=own.group_control,
+            functional_code=own.functional_code,
+            sets=own.sets,
+            transfer_id=transfer_id,
+        )
 
     refused = sorted({int(problem.source_id) for problem in _rejected(out) if problem.source_id})
     audit = _Audit(partner, kind, transfer_id, name)
@@ -135,6 +167,65 @@ def send_documents(
         archive_url,
         len(changes.foreign),
     )
+
+
+def _render_edi(
+    run: PartnerRun,
+    section: OutboundSection,
+    fmt: SegmentFormat,
+    records: list[dict[str, Any]],
+    context: RunContext,
+) -> tuple[OutboundFile, OwnInterchange | None]:
+    """Render an EDI file under control numbers from the partner's counters, read it back and
+    check it against the spec of its version.
+
+    The block is allocated for as many sets as there are records (a record makes at most one
+    set), so the numbers never repeat; those the file leaves unused are a gap, which partners
+    accept. A record whose set breaks the spec is refused like one the mapping refuses (and
+    retried every run until it goes out), and the others are rendered again under the same
+    numbers, which no file has carried yet. A fault of the envelope itself refuses the file.
+    """
+    partner = run.partner.name
+    block = run.store.control_numbers.allocate_block(
+        partner, fmt.name, len(records), group=fmt.name == "x12"
+    )
+    # EDIFACT without UNG has no group number: its writer takes none.
+    controls = ControlNumbers(block.interchange, block.group or 0, block.first_set)
+    numbered = replace(context, controls=controls)
+    refused: list[RowProblem] = []
+    while True:
+        out = section.render(records, numbered)
+        if not out.rows:
+            return replace(out, rejected=[*out.rejected, *refused]), None
+        own = check_written(fmt, out.content, out.name)
+        if not own.faults:
+            return replace(out, rejected=[*out.rejected, *refused]), own
+        faulty: set[str] = set()
+        for position, why in own.faults.items():
+            source_id = out.sources[position].source_id
+            faulty.add(source_id)
+            control, code = own.sets[position]
+            refused.append(
+                RowProblem(
+                    out.name,
+                    position + 1,
+                    None,
+                    None,
+                    f"not sent: the {fmt.name} {code} written for it breaks the spec "
+                    f"(set {control}): {why}",
+                    source_id,
+                )
+            )
+        records = [record for record in records if str(record["id"]) not in faulty]
+
+
+def _refuse_file(run: PartnerRun, kind: str, name: str, error: OwnFileUnreadable) -> None:
+    """Keep a file our own checks refused in the transfers and the audit trail; nothing is
+    settled, so its records go out with the next run once the fault is fixed."""
+    store, partner = run.store, run.partner.name
+    transfer_id = store.transfers.start(partner, "outbound", kind, name)
+    store.transfers.finish(transfer_id, "error", message=f"not sent: {error.message}")
+    store.audit.record(_Audit(partner, kind, transfer_id, name).refused(str(error)))
 
 
 def _deliver(
@@ -218,6 +309,10 @@ class _Audit:
             self._row(problem.source_id, "rejected", message=problem.message)
             for problem in _rejected(out)
         ]
+
+    def refused(self, message: str) -> list[AuditRow]:
+        """The whole file refused, for a reason no one record is to blame for."""
+        return [self._row(None, "rejected", message=message)]
 
     def untold(self, records: list[dict[str, Any]], kind: str) -> list[AuditRow]:
         message = (
