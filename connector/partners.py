@@ -84,15 +84,31 @@ class PartnerSettings(BaseModel):
         default=False,
         description="Answer every EDIFACT interchange with a CONTRL, even when UNB does not ask.",
     )
+    edi_guides: dict[str, str] = Field(
+        default_factory=dict,
+        description="The partner's implementation guides by transaction set or message "
+        "(810, 820, INVOIC, ...): spec files, a path or a name under mappings/, that tighten or "
+        "relax the standard's minimum for what this partner sends and receives.",
+    )
 
     def mapping_path(self) -> Path:
         """Resolve the mapping file, telling the operator where it was looked for when absent."""
-        candidates = [Path(self.mapping).expanduser(), MAPPINGS_DIR / self.mapping]
+        return self._project_file(self.mapping, "mapping file", "an existing .map file")
+
+    def guide_paths(self) -> dict[str, Path]:
+        """The implementation guides by transaction code, each resolved like the mapping."""
+        return {
+            code: self._project_file(name, f"{code} guide", "an existing guide .toml file")
+            for code, name in self.edi_guides.items()
+        }
+
+    def _project_file(self, name: str, what: str, wanted: str) -> Path:
+        candidates = [Path(name).expanduser(), MAPPINGS_DIR / name]
         for candidate in candidates:
             if candidate.is_file():
                 return candidate
         tried = ", ".join(str(c) for c in candidates)
         raise ConfigurationError(
-            f"mapping file {self.mapping!r} of partner {self.name!r} not found (tried {tried})",
-            hint="set the partner's mapping to an existing .map file",
+            f"{what} {name!r} of partner {self.name!r} not found (tried {tried})",
+            hint=f"set it to {wanted}",
         )

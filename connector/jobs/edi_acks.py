@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from connector.edi import codes
 from connector.edi.acknowledgments import (
@@ -77,8 +77,9 @@ class SpecChecks:
     version (X12 GS08, EDIFACT UNH 0052/0054). A set no table is shipped for is not checked:
     it is noted in ``unchecked``, so the file's warnings say so, instead of being refused."""
 
-    def __init__(self, interchange: Interchange) -> None:
+    def __init__(self, interchange: Interchange, guides: Mapping[str, Path] | None = None) -> None:
         self._standard = interchange.standard
+        self._guides = guides or {}
         self._versions = {
             id(transaction): _version(interchange.standard, group.header, transaction)
             for group in interchange.groups
@@ -88,7 +89,12 @@ class SpecChecks:
 
     def __call__(self, transaction: TransactionSet) -> Sequence[SpecProblem]:
         try:
-            spec = load_spec(self._standard, self._versions[id(transaction)], transaction.code)
+            spec = load_spec(
+                self._standard,
+                self._versions[id(transaction)],
+                transaction.code,
+                guide=self._guides.get(transaction.code),
+            )
         except SpecError as error:
             self.unchecked.append((transaction, error.message))
             return ()
@@ -103,10 +109,11 @@ def _version(standard: str, group_header: Segment | None, transaction: Transacti
 
 
 def judge_interchange(
-    interchange: Interchange,
+    interchange: Interchange, guides: Mapping[str, Path] | None = None
 ) -> tuple[Judgment, list[tuple[TransactionSet, str]]]:
-    """One interchange judged strictly against the shipped specs, with the sets left unchecked."""
-    checks = SpecChecks(interchange)
+    """One interchange judged strictly against the shipped specs, narrowed by the partner's
+    implementation guides (by transaction code), with the sets left unchecked."""
+    checks = SpecChecks(interchange, guides)
     return judge(interchange, check=checks), checks.unchecked
 
 
@@ -155,14 +162,16 @@ class JudgedFile:
         return kept
 
 
-def judge_file(fmt: SegmentFormat, data: bytes, file_name: str) -> JudgedFile:
+def judge_file(
+    fmt: SegmentFormat, data: bytes, file_name: str, guides: Mapping[str, Path] | None = None
+) -> JudgedFile:
     """Read and judge every interchange of a partner file; raises EdiSyntaxError (a DataError)
     when the file is not EDI the reader can follow at all: then there is nothing to answer."""
     judgments: list[Judgment] = []
     refusals: list[Refusal] = []
     warnings: list[RowProblem] = []
     for interchange in fmt.interchanges(data, file_name):
-        judgment, unchecked = judge_interchange(interchange)
+        judgment, unchecked = judge_interchange(interchange, guides)
         judgments.append(judgment)
         refusals += _refusals(judgment)
         warnings += [_unchecked(file_name, transaction, why) for transaction, why in unchecked]
@@ -261,7 +270,9 @@ class OwnInterchange:
     faults: dict[int, str]
 
 
-def check_written(fmt: SegmentFormat, data: bytes, file_name: str) -> OwnInterchange:
+def check_written(
+    fmt: SegmentFormat, data: bytes, file_name: str, guides: Mapping[str, Path] | None = None
+) -> OwnInterchange:
     """Read back what we wrote and judge it as a partner's reader would (strictly, against the
     specs of its version); raises OwnFileUnreadable when its envelope is wrong."""
     try:
@@ -277,7 +288,7 @@ def check_written(fmt: SegmentFormat, data: bytes, file_name: str) -> OwnInterch
             hint="this is a fault of the writer, not of the records",
         )
     [interchange] = interchanges
-    judgment, _ = judge_interchange(interchange)
+    judgment, _ = judge_interchange(interchange, guides)
     envelope = [*interchange.problems, *(p for g in interchange.groups for p in g.problems)]
     if envelope:
         raise OwnFileUnreadable(

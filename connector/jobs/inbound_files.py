@@ -250,7 +250,9 @@ def process_file(
         held: list[Posting] = []
         try:
             if edi is not None:
-                judged = judge_file(edi, local.read_bytes(), claimed.name)
+                judged = judge_file(
+                    edi, local.read_bytes(), claimed.name, run.partner.guide_paths()
+                )
                 state.warnings.extend(judged.warnings)
             section.check_file_rules(local, claimed.name)
             for batch in section.iter_batches(local, claimed.name):

@@ -197,7 +197,7 @@ def _render_edi(
         out = section.render(records, numbered)
         if not out.rows:
             return replace(out, rejected=[*out.rejected, *refused]), None
-        own = check_written(fmt, out.content, out.name)
+        own = check_written(fmt, out.content, out.name, run.partner.guide_paths())
         if not own.faults:
             return replace(out, rejected=[*out.rejected, *refused]), own
         faulty: set[str] = set()

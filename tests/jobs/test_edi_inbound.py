@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from connector.errors import ConfigurationError
 from connector.formats import edifact, x12
 from connector.jobs.inbound_payments import receive_payments
 from connector.partners import MAPPINGS_DIR
@@ -361,3 +362,32 @@ def test_a_remadv_that_breaks_the_spec_posts_nothing_and_its_contrl_says_why(
     assert [s.value(2) for s in body if s.tag == "UCS"] == ["13"], "a mandatory segment missing"
     [refused] = [row for row in store.audit.list(partner="acme") if row.status == "rejected"]
     assert "message REMADV 1 was rejected" in refused.message and "BGM" in refused.message
+
+
+def test_the_partner_s_implementation_guide_narrows_the_standard(acme, sandbox, root, tmp_path):
+    guide = tmp_path / "acme_820_guide.toml"
+    guide.write_text(
+        'name = "Acme 820 guide: cheques only"\n'
+        "[segments.BPR]\n"
+        'elements = [{ pos = 4, codes = ["CHK"] }]\n'
+    )
+    partner = acme.partner.model_copy(update={"edi_guides": {"820": str(guide)}})
+    [invoice] = open_invoices(sandbox, 1)
+    drop(
+        root,
+        "ACME_820_9.x12",
+        interchange(39, remittance("0001", "T-9", (invoice["invoice_number"], "5.00"))),
+    )
+
+    [outcome] = receive_payments(replace(acme, partner=partner))
+
+    assert (outcome.status, outcome.posted) == ("error", 0)
+    [ack] = replies(root, "997")
+    assert segments(ack, "AK5") == [["R", "5"]]
+    assert segments(ack, "AK4")[0][2:] == ["7", "ACH"], "ACH is standard, not in Acme's guide"
+
+
+def test_a_guide_that_is_not_there_is_a_configuration_error(acme):
+    partner = acme.partner.model_copy(update={"edi_guides": {"820": "no_such_guide.toml"}})
+    with pytest.raises(ConfigurationError, match=r"820 guide 'no_such_guide\.toml' of partner"):
+        partner.guide_paths()
