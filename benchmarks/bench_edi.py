@@ -1,11 +1,13 @@
-"""X12 810s: our writer and reader beside mock-edi's, on the same invoices and the same bytes.
+"""X12 810s and EDIFACT INVOICs: our writers and readers beside mock-edi's, on the same invoices
+and the same bytes.
 
 Write: 10,000 FreshBooks-shaped invoices (the JSON the API returns: lines with qty, unit_cost
 and taxes) are turned into 810 segments the simple way (a function here; the mapping-language
 path is measured once its compiler exists) and written as one interchange; mock-edi builds and
 renders the same segments. Read: the interchange we wrote (~300,000 segments) is read by our
 reader and by mock-edi's (split + parse, decoding included on both sides); both must find the
-same transaction sets and segment counts. Each side runs --repeat times and the median counts.
+same transaction sets and segment counts. The same invoices written as one EDIFACT INVOIC
+interchange are read by both readers too. Each side runs --repeat times and the median counts.
 Goals (issue 5): writing 10,000 invoices in under 2 s; reading at least 10x faster than mock-edi.
 Size: `--invoices N` or BENCH_EDI_INVOICES (default 10,000).
 """
@@ -23,10 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from mockedi import edifact as mock_edifact  # noqa: E402
 from mockedi import x12 as mock_x12  # noqa: E402
 from mockedi.envelope import seg as mock_segment  # noqa: E402
 
 from benchmarks.harness import report, timed  # noqa: E402
+from connector.formats import edifact  # noqa: E402
 from connector.formats.x12 import (  # noqa: E402
     OutgoingSegment,
     OutgoingSet,
@@ -134,6 +138,48 @@ def invoice_segments(invoice: dict) -> list[OutgoingSegment]:
     return segments
 
 
+def invoic_segments(invoice: dict) -> list[tuple[str, list[edifact.Element]]]:
+    """An INVOIC body for one invoice: BGM, date, buyer, currency, LIN/IMD/QTY/PRI per line,
+    the section control and the total."""
+    created = invoice["create_date"].replace("-", "")
+    segments: list[tuple[str, list[edifact.Element]]] = [
+        ("BGM", [["380"], invoice["invoice_number"], "9"]),
+        ("DTM", [["137", created, "102"]]),
+        (
+            "NAD",
+            [
+                "BY",
+                "",
+                "",
+                invoice["organization"],
+                invoice["p_street"],
+                invoice["p_city"],
+                "",
+                invoice["p_code"],
+                "US",
+            ],
+        ),
+        ("CUX", [["2", invoice["currency_code"], "4"]]),
+    ]
+    for line in invoice["lines"]:
+        segments.append(("LIN", [str(line["lineid"])]))
+        segments.append(("IMD", ["F", "", ["", "", "", line["description"]]]))
+        segments.append(("QTY", [["47", line["qty"]]]))
+        segments.append(("PRI", [["AAA", line["unit_cost"]["amount"]]]))
+    segments.append(("UNS", ["S"]))
+    segments.append(("MOA", [["77", invoice["amount"]["amount"]]]))
+    return segments
+
+
+def write_invoic(invoices: Sequence[dict]) -> bytes:
+    messages = [edifact.OutgoingMessage("INVOIC", invoic_segments(i)) for i in invoices]
+    envelope = edifact.EdifactEnvelope(sender_id="SELLERCO", receiver_id="BUYERCO")
+    written = edifact.write_interchange(
+        envelope, messages, interchange_control=1, first_message_ref=1, moment=MOMENT
+    )
+    return written.data
+
+
 def write_ours(invoices: Sequence[dict]) -> bytes:
     sets: list[OutgoingSet] = [("810", invoice_segments(invoice)) for invoice in invoices]
     written = write_interchange(
@@ -167,6 +213,20 @@ def read_mock(data: bytes) -> tuple[int, int]:
     return len(sets), sum(len(message.segments) for message in sets)
 
 
+def read_invoic_ours(data: bytes) -> tuple[int, int]:
+    messages = [
+        m for interchange in edifact.read_interchanges(data) for m in interchange.transactions
+    ]
+    return len(messages), sum(len(m.segments) + 2 for m in messages)
+
+
+def read_invoic_mock(data: bytes) -> tuple[int, int]:
+    text = data.decode("latin-1")
+    parsed = [mock_edifact.parse(part) for part in mock_edifact.split(text)]
+    messages = [message for interchange in parsed for _, message in interchange.messages()]
+    return len(messages), sum(len(message.segments) for message in messages)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -186,6 +246,18 @@ def main(argv: list[str]) -> int:
     if ours != theirs:
         print(f"!! readers disagree: ours {ours}, mock-edi {theirs}")
         return 1
+    invoic = write_invoic(invoices)
+    terminators = invoic.count(b"'")
+    print(f"INVOIC: {terminators:,} segments, {len(invoic):,} bytes")
+    invoic_seconds, ours = timed(
+        "read INVOIC (ours)", lambda: read_invoic_ours(invoic), args.repeat
+    )
+    mock_invoic_seconds, theirs = timed(
+        "read INVOIC (mock-edi)", lambda: read_invoic_mock(invoic), args.repeat
+    )
+    if ours != theirs:
+        print(f"!! INVOIC readers disagree: ours {ours}, mock-edi {theirs}")
+        return 1
     print("mapping-language 810 path: not measured (its compiler is not in place yet)")
     report(
         "edi_x12_810_write",
@@ -193,6 +265,13 @@ def main(argv: list[str]) -> int:
         "mock-edi render",
         mock_write_seconds,
         goal=f"{args.invoices:,} invoices written in < 2 s",
+    )
+    report(
+        "edi_edifact_invoic_read",
+        invoic_seconds,
+        "mock-edi parse",
+        mock_invoic_seconds,
+        goal="reading >= 10x faster than mock-edi",
     )
     report(
         "edi_x12_810_read",

@@ -20,13 +20,14 @@ and each replacement is returned as a warning for the caller to log.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, sub
+from operator import add
 from typing import Literal
 
 from connector.errors import ConfigurationError, DataError
@@ -43,7 +44,6 @@ from connector.formats.edi import (
 
 # Layout a sender may put between a terminator and the next segment ("\x85" is EBCDIC's NL).
 _LAYOUT = " \t\r\n\x0b\x0c\x85"
-_LAYOUT_CLASS = "[ \\t\\r\\n\\x0b\\x0c\\x85]*"
 # Between interchanges there may also be a DOS end-of-file mark.
 _BETWEEN_INTERCHANGES = _LAYOUT + "\x1a"
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -223,7 +223,9 @@ def _boundary(terminator: str, separator: str) -> re.Pattern[str]:
     """A segment boundary followed by IEA (this interchange's end) or ISA (the next one's
     start: this one lost its IEA)."""
     term, sep = re.escape(terminator), re.escape(separator)
-    return re.compile(f"{term}{_LAYOUT_CLASS}(?:(IEA)(?={sep}|{term}|$)|ISA(?=[^A-Za-z0-9]))")
+    return re.compile(
+        f"{term}[{re.escape(_LAYOUT)}]*(?:(IEA)(?={sep}|{term}|$)|ISA(?=[^A-Za-z0-9]))"
+    )
 
 
 def _interchange_end(text: str, body: int, delimiters: Delimiters) -> int:
@@ -281,28 +283,32 @@ def _tokenize(
 ) -> tuple[list[str], list[Segment]]:
     """The tags and segments of ``text[body:end]``, numbered and with the line each starts on.
 
-    Written as whole-list passes (``map`` over C methods, ``accumulate``) rather than one loop
-    doing everything per segment: reading 300,000 segments is dominated by per-segment
-    interpreter overhead, and this keeps most of it in C.
+    Written as whole-list passes (one ``re.split``, then ``map`` over C methods) rather than one
+    loop doing everything per segment: reading 300,000 segments is dominated by per-segment
+    interpreter overhead and allocations, and this keeps most of it in C. The split cuts at
+    each terminator (with the layout and empty segments after it) and after each tag, so tags
+    and element text come out apart without taking the tag off every element list.
     """
-    chunk = text[body:end]
-    pieces = chunk.split(delimiters.segment)
-    if _laid_out(delimiters.segment).search(chunk) or chunk[:1] in _LAYOUT:
-        contents = list(map(str.lstrip, pieces, repeat(_LAYOUT)))
-    else:
-        contents = pieces
+    terminator, separator, newline = delimiters.segment, delimiters.element, lines.newline
+    # From the ISA's own terminator on, so that every segment follows a terminator.
+    chunk = text[body - 1 : end]
+    laid_out = chunk.find(newline, 1) >= 0
+    step = 4 if laid_out else 3
+    # [before the first segment, (layout,) tag, separator or "", elements text, ...]
+    parts = _segment_splitter(terminator, separator, laid_out).split(chunk)
     first_line = lines.at(body)
-    if lines.newline in chunk:
-        line_numbers = _piece_lines(
-            pieces, contents, lines.newline, first_line, delimiters.segment == lines.newline
-        )
+    if laid_out:
+        line_numbers = _segment_lines(parts, chunk, newline, first_line, terminator == newline)
     else:
-        line_numbers = [first_line] * len(pieces)
-    if not all(contents):
-        line_numbers = list(compress(line_numbers, contents))
-        contents = list(filter(None, contents))
-    split = list(map(str.split, contents, repeat(delimiters.element)))
-    tags = list(map(list.pop, split, repeat(0)))
+        line_numbers = repeat(first_line)
+    if not parts[-1] and not parts[-3] and _ends_between_segments(chunk, terminator):
+        del parts[-step:]  # the terminator (and layout) that ends the chunk
+    tags = parts[step - 2 :: step]
+    split = list(map(str.split, parts[step::step], repeat(separator)))
+    separated = parts[step - 1 :: step]
+    if "" in separated:  # a segment that is a tag alone has no elements
+        for index in compress(count(), map(operator.not_, separated)):
+            split[index] = []
     first_number = numbers.current + 1
     numbers.current += len(split)
     numbered = range(first_number, numbers.current + 1)
@@ -311,27 +317,44 @@ def _tokenize(
 
 
 @lru_cache(maxsize=64)
-def _laid_out(terminator: str) -> re.Pattern[str]:
-    """A terminator followed by layout, which the segment after it must be stripped of."""
-    return re.compile(re.escape(terminator) + "[" + re.escape(_LAYOUT) + "]")
+def _segment_splitter(terminator: str, separator: str, keep_layout: bool) -> re.Pattern[str]:
+    """A terminator with the layout and empty segments after it, the next tag (captured) and
+    its separator (captured: a segment may be a tag alone); the layout is captured too when
+    line numbers need counting."""
+    term, sep = re.escape(terminator), re.escape(separator)
+    layout = f"[{re.escape(_LAYOUT)}{term}]*"
+    if keep_layout:
+        layout = f"({layout})"
+    return re.compile(f"{term}{layout}([^{sep}{term}]*)({sep}?)")
 
 
-def _piece_lines(
-    pieces: list[str],
-    contents: list[str],
-    newline: str,
-    first_line: int,
-    terminator_is_newline: bool,
+def _ends_between_segments(chunk: str, terminator: str) -> bool:
+    """Whether only layout follows the chunk's last terminator (rather than a segment that the
+    end of the file cut short)."""
+    return not chunk[chunk.rfind(terminator) + 1 :].strip(_LAYOUT)
+
+
+def _segment_lines(
+    parts: list[str], chunk: str, newline: str, first_line: int, terminator_is_newline: bool
 ) -> list[int]:
-    """The line each piece's segment starts on: the breaks in every earlier piece (and in the
-    terminators, when they are line breaks) plus those in its own leading layout."""
-    breaks = list(map(str.count, pieces, repeat(newline)))
-    inner = map(str.count, contents, repeat(newline))
-    earlier = breaks[:-1]
+    """The line each segment starts on: the line before it, plus the breaks inside the segment
+    before it, in its terminator (when terminators are line breaks) and in the layout after that.
+
+    ``parts`` is ``chunk`` split with layout kept: [before, layout, tag, separator, elements,
+    layout, ...]; the chunk's first terminator ends the ISA, whose line is counted already.
+    Breaks inside segments are rare: they are counted one by one only when the breaks between
+    segments do not account for all the chunk holds.
+    """
+    counted = repeat(newline)
+    breaks = list(map(str.count, parts[1::4], counted))
     if terminator_is_newline:
-        earlier = list(map(add, earlier, repeat(1)))
-    before = accumulate(earlier, initial=first_line)
-    return list(map(add, before, map(sub, breaks, inner)))
+        breaks[1:] = map(add, breaks[1:], repeat(1))
+    if sum(breaks) + terminator_is_newline != chunk.count(newline):
+        tags, contents = parts[2::4], parts[4::4]
+        inner = map(add, map(str.count, tags, counted), map(str.count, contents, counted))
+        breaks[1:] = map(add, breaks[1:], inner)
+    breaks[0] += first_line
+    return list(accumulate(breaks))
 
 
 def _assemble(
@@ -368,8 +391,12 @@ class _Nesting:
 
     def content(self, segments: list[Segment]) -> None:
         """Segments between envelope segments: a set's body, a TA1, or out of place."""
-        if self.transaction is not None:
-            self.transaction.segments.extend(segments)
+        transaction = self.transaction
+        if transaction is not None:
+            if transaction.segments:
+                transaction.segments.extend(segments)
+            else:
+                transaction.segments = segments
             return
         for segment in segments:
             if segment.tag == "TA1" and self.group is None:

@@ -220,3 +220,50 @@ def test_unreadable_input_is_refused_with_where_and_what(data: bytes, complaint:
         read_interchanges(data, "in.x12")
     assert raised.value.file == "in.x12"
     assert raised.value.hint
+
+
+def test_a_read_leaves_its_segments_in_the_oldest_generation_unscanned() -> None:
+    """The collector is back on after a read without a pending young collection that would
+    scan every segment just made."""
+    import gc
+
+    assert gc.isenabled()
+    interchange = read_one(ISA + BODY)
+    assert gc.isenabled()
+    assert gc.get_count()[0] < 50  # the young count was reset, not left at the read's total
+    segment = interchange.transactions[0].segments[0]
+    assert any(obj is segment for obj in gc.get_objects(generation=2))
+
+
+def test_a_read_leaves_objects_frozen_by_someone_else_frozen() -> None:
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        read_one(ISA + BODY)
+        assert gc.get_freeze_count() == frozen
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    ("text", "elements"),
+    [
+        pytest.param(BODY.replace("TDS*1000~", "TDS~"), [], id="tag-alone"),
+        pytest.param(BODY.replace("TDS*1000~", "TDS*~"), [""], id="one-empty-element"),
+        pytest.param(BODY.replace("TDS*1000~", "TDS*1000~~\r\n~"), ["1000"], id="empty-segments"),
+    ],
+)
+def test_segments_without_elements_and_empty_segments(text: str, elements: list[str]) -> None:
+    transaction = read_one(ISA + text).transactions[0]
+    assert [s.tag for s in transaction.segments] == ["BIG", "TDS"]
+    assert transaction.segments[1].elements == elements
+
+
+def test_line_numbers_count_breaks_inside_segments_too() -> None:
+    text = (ISA + BODY.replace("INV-1", "INV\n-1")).replace("~", "~\r\n")
+    transaction = read_one(text).transactions[0]
+    assert [s.line for s in transaction.segments] == [4, 6]
+    assert transaction.trailer is not None and transaction.trailer.line == 7
