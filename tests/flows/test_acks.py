@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 
 from connector.store.interchanges import AckStatus
 from flows.acks import acks
@@ -39,9 +40,12 @@ def _sent(store, interchange: int, group: int, age: timedelta):
 
 
 def _artifact(key: str) -> list[dict]:
+    """The newest version of the artifact ``key``: other runs in the session may share the key."""
     with get_client(sync_client=True) as client:
         [artifact] = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
     data = artifact.data
     return json.loads(data) if isinstance(data, str) else data
