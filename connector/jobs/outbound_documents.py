@@ -144,6 +144,7 @@ def send_documents(
         [
             *audit.sent(out),
             *audit.rejected(out),
+            *audit.warned(out),
             *audit.untold(untold, kind),
             *audit.vanished(changes.vanished, kind),
         ]
@@ -308,6 +309,15 @@ class _Audit:
         return [
             self._row(problem.source_id, "rejected", message=problem.message)
             for problem in _rejected(out)
+        ]
+
+    def warned(self, out: OutboundFile | None) -> list[AuditRow]:
+        """Sent, with something to know: a `warn` rule, or X12 data cleaned of a delimiter."""
+        if out is None or not out.rows:
+            return []
+        return [
+            self._row(problem.source_id, "warning", file_name=out.name, message=str(problem))
+            for problem in out.warnings
         ]
 
     def refused(self, message: str) -> list[AuditRow]:

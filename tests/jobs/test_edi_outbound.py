@@ -142,3 +142,22 @@ def test_our_own_file_with_a_broken_envelope_is_refused_whole():
         check_written(X12Format(), broken.encode(), "ACME_810_0001.x12")
     with pytest.raises(OwnFileUnreadable, match="does not read back"):
         check_written(X12Format(), b"not an interchange", "ACME_810_0002.x12")
+
+
+def test_data_cleaned_of_a_delimiter_is_sent_and_audited_as_a_warning(
+    acme, archive, sandbox, store, partner_root
+):
+    invoice = _non_drafts(sandbox)[0]
+    client = sandbox.state.client(invoice.customerid)
+    sandbox.state.update_client(client.id, {"organization": "Stars*Stripes~Co"})
+    sandbox.state.update_invoice(invoice.id, {"customerid": client.id})
+
+    result = send_documents(acme, archive, "invoice", now=T0)
+
+    interchange = _sent(partner_root, result.file_name)
+    names = [s.value(2) for t in interchange.transactions for s in t.segments if s.tag == "N1"]
+    assert "Stars Stripes Co" in names, "the delimiters are replaced, the rest kept"
+    warned = [row for row in store.audit.list(partner="acme") if row.status == "warning"]
+    assert warned and all(row.transfer_id == result.transfer_id for row in warned)
+    [message] = [row.message for row in warned]
+    assert "segment 4 (N102): delimiter '~*' replaced by ' '" in message
