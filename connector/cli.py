@@ -9,6 +9,7 @@ from rich.console import Console
 
 from connector import __version__
 from connector.auth_cli import app as auth_app
+from connector.edi_cli import app as edi_app
 from connector.errors import ConnectorError
 from connector.mapping.cli import app as mapping_app
 from connector.sandbox.cli import app as sandbox_app
@@ -30,6 +31,7 @@ def _root() -> None:
 
 
 app.add_typer(auth_app, name="auth", help="Connect to a FreshBooks business and check it.")
+app.add_typer(edi_app, name="edi", help="EDI control numbers: look at them, or continue another's.")
 app.add_typer(mapping_app, name="mapping", help="Check, run and preview mapping files.")
 app.add_typer(sandbox_app, name="sandbox", help="The local FreshBooks sandbox and SFTP server.")
 app.add_typer(transfers_app, name="transfers", help="Files sent and received, with their audit.")
