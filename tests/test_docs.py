@@ -345,3 +345,36 @@ def test_every_command_in_the_operator_docs_exists(named: str, words: list[str])
     assert not unknown, f"{named}: no such option {unknown}"
     result = CliRunner().invoke(app, [*path, "--help"], env=TERMINAL)
     assert result.exit_code == 0, result.output
+
+
+def _anchors(path: Path) -> set[str]:
+    tokens = MarkdownIt("commonmark").enable("table").parse(path.read_text(encoding="utf-8"))
+    return {
+        _slug(tokens[index + 1].content)
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    }
+
+
+def _doc_links() -> list[tuple[Path, str]]:
+    """(document, link) for every link of the operator docs that stays inside the checkout."""
+    found = []
+    for doc in OPERATOR_DOCS:
+        tokens = MarkdownIt("commonmark").enable("table").parse(doc.read_text(encoding="utf-8"))
+        for token in tokens:
+            for child in token.children or ():
+                href = str(child.attrs.get("href", "")) if child.type == "link_open" else ""
+                if href and not re.match(r"[a-z]+:", href):
+                    found.append((doc, href))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("doc", "href"), _doc_links(), ids=[f"{d.name}: {h}" for d, h in _doc_links()]
+)
+def test_links_of_the_operator_docs_lead_to_files_and_headings(doc: Path, href: str) -> None:
+    path, _, anchor = href.partition("#")
+    target = (doc.parent / path).resolve() if path else doc
+    assert target.exists(), f"{doc.name} links to {path}, which does not exist"
+    if anchor:
+        assert anchor in _anchors(target), f"{doc.name} links to #{anchor}, no heading of {path}"
