@@ -6,8 +6,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from connector.edi.matching import settle_by_hand
 from connector.store import Store
 from connector.store.control_numbers import ControlKind, EdiStandard
+from connector.store.interchanges import AckStatus
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -42,3 +44,22 @@ def continue_from(
     with Store.open() as store:
         now = store.control_numbers.continue_from(partner, standard, kind, last_issued)
     typer.echo(f"{partner} {standard.value} {kind.value}: next number is {now + 1}")
+
+
+@app.command("settle")
+def settle(
+    partner: str = typer.Argument(..., help="The partner's name."),
+    standard: EdiStandard = typer.Argument(..., help="x12 or edifact."),
+    interchange: int = typer.Argument(..., help="The interchange control number we sent."),
+    verdict: AckStatus = typer.Option(
+        AckStatus.ACCEPTED, "--as", help="accepted, rejected or received."
+    ),
+    reason: str = typer.Option(..., help="Why, for the audit trail."),
+) -> None:
+    """Settle an interchange the partner will never acknowledge, so it stops being overdue."""
+    with Store.open() as store:
+        settled = settle_by_hand(store, partner, standard, interchange, verdict, reason)
+    typer.echo(
+        f"{partner} {standard.value} interchange {settled.interchange_control}: "
+        f"{settled.verdict.status.value} ({len(settled.sets)} set(s)), {settled.verdict.detail}"
+    )

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connector.edi.ack_reader import Acknowledgment, SetAck
+from connector.errors import ConfigurationError
 from connector.store import AuditRow, Store
+from connector.store.control_numbers import EdiStandard
 from connector.store.interchanges import AckStatus, SentInterchange, Verdict
 
 Outcome = Literal["settled", "replaced", "duplicate", "noted", "unknown"]
@@ -190,7 +192,7 @@ def _detail(ack: Acknowledgment) -> str | None:
 def _set_row(
     sent: SentInterchange,
     status: str,
-    file_name: str,
+    file_name: str | None,
     message: str,
     set_control: int | None,
     code: str | None = None,
@@ -226,3 +228,52 @@ def _unmatched(
         file_name=file_name,
         message=message,
     )
+
+
+def settle_by_hand(
+    store: Store,
+    partner: str,
+    standard: EdiStandard | str,
+    interchange_control: int,
+    status: AckStatus,
+    reason: str,
+) -> SentInterchange:
+    """Settle an interchange the partner will never acknowledge (they confirmed it by phone, or
+    it was resent under new numbers), so the acks flow stops reporting it overdue.
+
+    Every set gets the same verdict; the audit trail says it was done by hand, and why.
+    """
+    if status is AckStatus.PENDING:
+        raise ConfigurationError(
+            "settling an interchange by hand needs a verdict, not pending",
+            hint="use accepted, rejected or received",
+        )
+    if not reason.strip():
+        raise ConfigurationError(
+            "settling an interchange by hand needs a reason for the audit trail",
+            hint='say why, e.g. --reason "confirmed by phone with Acme EDI support"',
+        )
+    sent = store.sent_interchanges.by_interchange(partner, standard, interchange_control)
+    if sent is None:
+        raise ConfigurationError(
+            f"no interchange {interchange_control} was sent to {partner!r} in {standard}",
+            hint="`ml-connector transfers list --partner NAME` shows what was sent",
+        )
+    verdict = Verdict(status, f"settled by hand: {reason.strip()}")
+    settled = store.sent_interchanges.settle(
+        sent.id, verdict, {sent_set.control: verdict for sent_set in sent.sets}
+    )
+    store.audit.record(
+        [
+            _set_row(
+                settled,
+                _AUDIT_STATUS.get(status, "warning"),
+                None,
+                f"{status.value}, {verdict.detail} (was {sent.verdict.status.value})",
+                sent_set.control,
+                sent_set.code,
+            )
+            for sent_set in settled.sets
+        ]
+    )
+    return settled
