@@ -21,14 +21,45 @@ from connector.formats import (
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import Report
 
+SET_KEY = "__set"  # the rows' column naming their transaction set, where `reject set` needs it
+
+
+@dataclass(frozen=True)
+class SetIdentity:
+    """The envelope elements that tell the transaction sets (EDIFACT messages) of a file apart:
+    the control numbers of the interchange, the group and the set, as a 997 or CONTRL names it.
+    The last is the set's own, shown with the rows a `reject set` refuses."""
+
+    controls: tuple[tuple[str, ElementLayout], ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{tag}.{element.name}" for tag, element in self.controls]
+
+    @property
+    def own(self) -> str:
+        return self.columns[-1]
+
+
+SET_IDENTITIES = {
+    "x12": SetIdentity(
+        (("ISA", ElementLayout(13)), ("GS", ElementLayout(6)), ("ST", ElementLayout(2)))
+    ),
+    "edifact": SetIdentity(
+        (("UNB", ElementLayout(5)), ("UNG", ElementLayout(5)), ("UNH", ElementLayout(1)))
+    ),
+}
+
 
 @dataclass(frozen=True)
 class SegmentRows:
-    """How an inbound EDI file becomes rows: one per `row` segment, reading `segments`."""
+    """How an inbound EDI file becomes rows: one per `row` segment, reading `segments`; with an
+    `identity`, each row also names its set in SET_KEY."""
 
     segments: list[SegmentLayout]
     row: str
     options: SegmentOptions
+    identity: SetIdentity | None = None
 
 
 _POSITION = re.compile(r"(\d+)(?:\.(\d+))?")
@@ -106,6 +137,29 @@ def segment_checked(
     return not problems
 
 
+def set_identity(
+    fmt: SegmentFormat,
+    elements: dict[str, dict[ElementLayout, ast.Pos]],
+    tags: dict[str, tuple[str, str | None, ast.Pos]],
+    pos: ast.Pos,
+    report: Report,
+) -> SetIdentity | None:
+    """How `fmt` tells its sets apart, its control elements added to those the section reads;
+    None (reported at `pos`, the first `reject set`) for a format that does not say."""
+    identity = SET_IDENTITIES.get(fmt.name)
+    if identity is None:
+        report(
+            pos,
+            f"reject set needs to tell the {fmt.name} format's transaction sets apart, and it "
+            "has no control numbers known here: use reject file when ... instead",
+        )
+        return None
+    for tag, element in identity.controls:
+        tags.setdefault(tag, (tag, None, pos))
+        elements.setdefault(tag, {}).setdefault(element, pos)
+    return identity
+
+
 def inbound_segments(
     section: ast.Section,
     fmt: SegmentFormat,
@@ -113,6 +167,7 @@ def inbound_segments(
     elements: dict[str, dict[ElementLayout, ast.Pos]],
     tags: dict[str, tuple[str, str | None, ast.Pos]],
     report: Report,
+    identity: SetIdentity | None = None,
 ) -> SegmentRows | None:
     """The segments an inbound EDI section reads and the one that makes its rows (`rows per`)."""
     ok = True
@@ -143,4 +198,4 @@ def inbound_segments(
         layouts.append(layout)
     row_layout = SegmentLayout(row)
     ok = segment_checked(fmt, options, row_layout, setting.pos, {}, report, reading=True) and ok
-    return SegmentRows(layouts, row, options) if ok else None
+    return SegmentRows(layouts, row, options, identity) if ok else None

@@ -29,12 +29,13 @@ from connector.mapping.documents import RECORD, SOURCE_ID, Records
 from connector.mapping.edi import element_position, segment_checked, segment_options, tag_ok
 from connector.mapping.functions.money import rounded
 from connector.mapping.outbound import (
+    OutboundCheck,
     OutboundFile,
     OutboundSection,
     SourceRows,
-    _Check,
-    _file_name_ok,
-    _rule,
+    compiled_where,
+    file_name_ok,
+    row_rule,
 )
 from connector.mapping.problems import RowProblem
 from connector.mapping.schema import OUTBOUND_DOCUMENTS
@@ -63,7 +64,7 @@ class EdiOutboundSection(OutboundSection):
         super().__init__(*args, **kw)
         self._plans = plans
         self._options = options
-        self._format: SegmentFormat = self._settings.format
+        self._format: SegmentFormat = self.format
 
     def render(self, records: Records, run: RunContext) -> OutboundFile:
         """The records as one interchange, control numbers from `run.controls` (else run.seq)."""
@@ -142,21 +143,17 @@ def compile_edi_outbound(
             'envelope { sender ZZ "SELLERCO" receiver ZZ "ACMEDIST" }',
         )
         options = None
-    ok = _file_name_ok(section, settings, report) and options is not None
+    ok = file_name_ok(section, settings, report) and options is not None
     flat = _flattened(section, document, report)
     if flat is None:
         return None
     per_line = any(looped for _, looped in flat)
     scope = OutboundScope(document, per_line=per_line)
     compiler: ExpressionCompiler = compiler_for(scope)
-    where = None
-    if "where" in settings.values:
-        where = compiler.compile(settings.values["where"].value)
-        if where is not None and where.kind is not Kind.BOOLEAN:
-            report(settings.values["where"].pos, "where needs a condition that is true or false")
-            ok = False
+    where, where_ok = compiled_where(settings, compiler, report)
+    ok = ok and where_ok
     columns: list[tuple[str, Compiled]] = []
-    checks: list[_Check] = []
+    checks: list[OutboundCheck] = []
     for statement in section.statements:
         match statement:
             case ast.Assignment() | ast.Record():
@@ -166,11 +163,11 @@ def compile_edi_outbound(
                     "element, like segment BIG { 02 = invoice.invoice_number }",
                 )
                 ok = False
-            case ast.Rule(scope="file") | ast.Require():
+            case ast.Rule(scope="file" | "set") | ast.Require():
                 report(statement.pos, "this belongs in inbound sections")
                 ok = False
             case ast.Rule():
-                rule = _rule(statement, compiler, report)
+                rule = row_rule(statement, compiler, report)
                 ok = ok and rule is not None
                 if rule is not None:
                     checks.append(rule)
@@ -228,7 +225,7 @@ def _segment(
     options: SegmentOptions | None,
     compiler: ExpressionCompiler,
     columns: list[tuple[str, Compiled]],
-    checks: list[_Check],
+    checks: list[OutboundCheck],
     seen: dict[str, int],
     report: Report,
 ) -> _SegmentPlan | None:
@@ -271,7 +268,7 @@ def _segment(
                 continue
             values.append((len(columns), part))
             columns.append((column, compiled))
-            checks.extend(_Check(check, column) for check in compiled.checks)
+            checks.extend(OutboundCheck(check, column) for check in compiled.checks)
     layout = SegmentLayout(spec.tag, spec.qualifier, tuple(places))
     if options is not None and not segment_checked(fmt, options, layout, spec.pos, places, report):
         ok = False

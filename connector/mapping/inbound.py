@@ -6,7 +6,9 @@ line 1), so an analyst can go straight to the row that was refused.
 A file read by records (header, detail, trailer) becomes one frame of every line; each row record
 carries the values of the header before it and of the trailer after it, so a detail row reads
 `header.Batch` like its own fields (see `inbound_stream`, which also carries them across batches).
-File rules (`reject file when ...`) see every line at once.
+File rules (`reject file when ...`) see every line at once. In an EDI file, set rules (`reject set
+when ...`) see one transaction set (EDIFACT message) at a time: their aggregates are the set's, and
+a set they hold for loses all its rows, each saying why, while the file's other sets go on.
 
 A batch keeps its records as a frame (`InboundBatch.frame`, one row per record); the Python
 `records` are built only when asked for, since building them costs more than the whole mapping.
@@ -27,10 +29,16 @@ from typing import Any
 import polars as pl
 
 from connector.errors import DataError
-from connector.formats import LINE, RECORD_TYPE, FileFormatError
+from connector.formats import LINE, RECORD_TYPE, FileFormatError, Format
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler, Report, did_you_mean
-from connector.mapping.edi import SegmentRows, inbound_segments
+from connector.mapping.edi import (
+    SET_KEY,
+    SegmentRows,
+    SetIdentity,
+    inbound_segments,
+    set_identity,
+)
 from connector.mapping.inbound_stream import ROW, Carry, RowLayout, RuleLines, carried
 from connector.mapping.problems import RowProblem
 from connector.mapping.schema import INBOUND_DOCUMENTS, InboundDocument
@@ -115,6 +123,11 @@ class InboundSection:
 
     def matches(self, file_name: str) -> bool:
         return self._regex.fullmatch(file_name) is not None
+
+    @property
+    def format(self) -> Format:
+        """The format plugin the section reads with: the jobs ask it how to judge EDI files."""
+        return self._settings.format
 
     def parse(self, data: bytes, file_name: str) -> InboundBatch:
         """A whole file: nothing is returned when a file rule refuses it."""
@@ -202,6 +215,9 @@ class InboundSection:
         rows = self._settings.format.read_segments(
             data, file_name, segments.segments, segments.row, segments.options
         )
+        if segments.identity is not None:
+            controls = [pl.col(name).fill_null("") for name in segments.identity.columns]
+            rows = rows.with_columns(pl.concat_str(controls, separator="/").alias(SET_KEY))
         return rows.rename({LINE: ROW})
 
     @property
@@ -405,9 +421,27 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
     fields: list[tuple[str, Compiled]] = []
     checks: list[RowCheck] = []
     file_rules: list[FileRule] = []
+    identity: SetIdentity | None = None
     required = set(document.required)
     for statement in section.statements:
         match statement:
+            case ast.Rule(scope="set"):
+                if not segmented:
+                    report(
+                        statement.pos,
+                        f"reject set is decided per transaction set of an EDI file; a "
+                        f"{section.format} file has none: write reject file when ... for the "
+                        "whole file, or reject when ... per row",
+                    )
+                    ok = False
+                    continue
+                identity = identity or set_identity(
+                    settings.format, scope.elements, scope.segment_tags, statement.pos, report
+                )
+                check = _set_rule(statement, compiler, identity, report) if identity else None
+                ok = ok and check is not None
+                if check is not None:
+                    checks.append(check)
             case ast.Assignment(target_kind="column"):
                 report(
                     statement.pos, "inbound sections assign FreshBooks fields: name = expression"
@@ -459,6 +493,7 @@ def compile_inbound(section: ast.Section, compiler_for, report: Report) -> Inbou
             scope.elements,
             scope.segment_tags,
             report,
+            identity,
         )
         ok = ok and segments is not None
     if not ok:
@@ -521,6 +556,32 @@ def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule 
     column = condition.source_column
     value = pl.col(column) if column else None
     return RowCheck(condition.expr, message, column, value, statement.kind)
+
+
+def _set_rule(
+    statement: ast.Rule, compiler, identity: SetIdentity, report: Report
+) -> RowCheck | None:
+    """`reject set when ...` as a check on every row of each set it holds for: the condition and
+    the message are evaluated within the set, the message as at the set's first row it holds for.
+    Unlike a file rule it is decided on the mapped rows, so it may also read assigned fields."""
+    condition = compiler.compile(statement.condition)
+    message = compiler.template(statement.message)
+    if condition is None or message is None:
+        return None
+    if condition.kind is not Kind.BOOLEAN:
+        report(statement.condition.pos, f"{statement.kind} set when needs a condition")
+        return None
+    if statement.kind == "warn":
+        report(statement.pos, "warn set is not a rule: use reject set, or warn per row")
+        return None
+    hit = condition.expr.fill_null(False)
+    within = pl.col(SET_KEY)
+    return RowCheck(
+        hit.any().over(within),
+        message.filter(hit).first().over(within),
+        identity.own,
+        pl.col(identity.own),
+    )
 
 
 def _required(name: str, known: Compiled) -> RowCheck:

@@ -198,12 +198,13 @@ class Assignment(Node):
 
 @dataclass(frozen=True)
 class Rule(Node):
-    """`reject when ...` (scope row) or `reject file when ...` (scope file)."""
+    """`reject when ...` (scope row), `reject file when ...` (scope file) or, in EDI sections,
+    `reject set when ...` (scope set: decided for each transaction set apart)."""
 
     kind: TypingLiteral["reject", "warn"]
     condition: Expr
     message: Template
-    scope: TypingLiteral["row", "file"] = "row"
+    scope: TypingLiteral["row", "file", "set"] = "row"
 
 
 @dataclass(frozen=True)

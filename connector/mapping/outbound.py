@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from connector.formats import RecordLayout
+from connector.formats import Format, RecordLayout
 from connector.mapping import nodes as ast
 from connector.mapping.compiler import ExpressionCompiler, Report
 from connector.mapping.documents import LINE_COUNT, RECORD, SOURCE_ID, Records, document_frames
@@ -82,7 +82,9 @@ class OutboundFile:
 
 
 @dataclass(frozen=True)
-class _Check:
+class OutboundCheck:
+    """A row check and the output column it reports (None when it reads no single column)."""
+
     check: RowCheck
     column: str | None
 
@@ -112,7 +114,7 @@ class OutboundSection:
         scope: OutboundScope,
         columns: list[tuple[str, Compiled]],
         where: Compiled | None,
-        checks: list[_Check],
+        checks: list[OutboundCheck],
         records: list[OutboundRecord] | None = None,
     ) -> None:
         self.document = document.name
@@ -159,6 +161,11 @@ class OutboundSection:
         self._check_columns = [
             name.format(i) for i in range(len(checks)) for name in (_FAIL, _MESSAGE, _VALUE)
         ]
+
+    @property
+    def format(self) -> Format:
+        """The format plugin the section writes with: the jobs ask it how to check EDI files."""
+        return self._settings.format
 
     def reads(self, field: str) -> bool:
         """Whether the section reads this field of its document (``vis_state``, or
@@ -315,21 +322,17 @@ def compile_outbound(section: ast.Section, compiler_for, report: Report) -> Outb
     if started is None:
         return None
     document, settings, layouts = started
-    ok = _file_name_ok(section, settings, report)
+    ok = file_name_ok(section, settings, report)
     per_line = _rows(section, settings, document, layouts, report)
     if per_line is None:
         return None
     scope = OutboundScope(document, per_line=per_line)
     scope.records = {record.name: record.rows or "" for record, _ in layouts}
     compiler: ExpressionCompiler = compiler_for(scope)
-    where = None
-    if "where" in settings.values:
-        where = compiler.compile(settings.values["where"].value)
-        if where is not None and where.kind is not Kind.BOOLEAN:
-            report(settings.values["where"].pos, "where needs a condition that is true or false")
-            ok = False
+    where, where_ok = compiled_where(settings, compiler, report)
+    ok = ok and where_ok
     columns: list[tuple[str, Compiled]] = []
-    checks: list[_Check] = []
+    checks: list[OutboundCheck] = []
     records: list[OutboundRecord] = []
     for statement in section.statements:
         match statement:
@@ -353,11 +356,11 @@ def compile_outbound(section: ast.Section, compiler_for, report: Report) -> Outb
                     )
                     and ok
                 )
-            case ast.Rule(scope="file"):
-                report(statement.pos, "reject file belongs in inbound sections")
+            case ast.Rule(scope="file" | "set"):
+                report(statement.pos, f"reject {statement.scope} belongs in inbound sections")
                 ok = False
             case ast.Rule():
-                rule = _rule(statement, compiler, report)
+                rule = row_rule(statement, compiler, report)
                 if rule is None:
                     ok = False
                 else:
@@ -390,7 +393,23 @@ def compile_outbound(section: ast.Section, compiler_for, report: Report) -> Outb
     return OutboundSection(document, settings, scope, columns, where, checks, records)
 
 
-def _file_name_ok(section: ast.Section, settings: SectionSettings, report: Report) -> bool:
+def compiled_where(
+    settings: SectionSettings, compiler: ExpressionCompiler, report: Report
+) -> tuple[Compiled | None, bool]:
+    """The section's `where` filter (None when it has none) and whether it is a usable one: a
+    filter that does not compile, or is no condition, is reported."""
+    setting = settings.values.get("where")
+    if setting is None:
+        return None, True
+    where = compiler.compile(setting.value)
+    if where is not None and where.kind is not Kind.BOOLEAN:
+        report(setting.pos, "where needs a condition that is true or false")
+        return None, False
+    return where, where is not None
+
+
+def file_name_ok(section: ast.Section, settings: SectionSettings, report: Report) -> bool:
+    """Whether the section names its file with a template that renders (reported when not)."""
     if "file" not in settings.values:
         report(
             section.pos, 'an outbound section needs a file name: add `file "NAME_{run.seq}.csv"`'
@@ -445,11 +464,14 @@ def _column(name, expr, pos, compiler, columns, checks, report) -> bool:
     if compiled is None:
         return False
     columns.append((name, compiled))
-    checks.extend(_Check(c, name) for c in compiled.checks)
+    checks.extend(OutboundCheck(c, name) for c in compiled.checks)
     return True
 
 
-def _rule(statement: ast.Rule, compiler: ExpressionCompiler, report: Report) -> _Check | None:
+def row_rule(
+    statement: ast.Rule, compiler: ExpressionCompiler, report: Report
+) -> OutboundCheck | None:
+    """`reject when` / `warn when` on a record going out; None (reported) when it is no rule."""
     condition = compiler.compile(statement.condition)
     message = compiler.template(statement.message)
     if condition is None or message is None:
@@ -463,4 +485,4 @@ def _rule(statement: ast.Rule, compiler: ExpressionCompiler, report: Report) -> 
         column=condition.source_column,
         severity=statement.kind,
     )
-    return _Check(check, condition.source_column)
+    return OutboundCheck(check, condition.source_column)

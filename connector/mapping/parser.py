@@ -69,7 +69,7 @@ _TERMINAL_WORDS = {
     "PREPOSITION": "to or from",
     "SWITCH": "yes or no",
     "ALIGN": "left or right",
-    "RULE_SCOPE": "file",
+    "RULE_SCOPE": "file or set",
     "LINE_END": "crlf or lf",
     "QUOTING": "necessary or always",
     "MATCH_KIND": "glob or regex",
@@ -385,7 +385,7 @@ class _ToAst(Transformer):
             str(kind),
             condition,
             self._template(message),
-            "file" if scope else "row",
+            str(scope[0]) if scope else "row",
         )
 
     def namespace_setting(self, children):

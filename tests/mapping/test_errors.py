@@ -99,7 +99,7 @@ SYNTAX = {
     ),
     "misspelt when": (
         inbound(' reject wen amount > 1: "x"'),
-        [(7, 9, "unexpected 'wen'; did you mean 'when'? (expected \"when\", file)")],
+        [(7, 9, "unexpected 'wen'; did you mean 'when'? (expected \"when\", file or set)")],
     ),
     "missing colon before a rule's message": (
         inbound(' reject when amount > 1 "x"'),
