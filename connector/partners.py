@@ -6,6 +6,7 @@ logged and versioned in `prefect.yaml` without revealing anything.
 
 from __future__ import annotations
 
+import fnmatch
 from datetime import date
 from pathlib import Path
 
@@ -94,6 +95,11 @@ class PartnerSettings(BaseModel):
     def mapping_path(self) -> Path:
         """Resolve the mapping file, telling the operator where it was looked for when absent."""
         return self._project_file(self.mapping, "mapping file", "an existing .map file")
+
+    def is_acknowledgment_file(self, name: str) -> bool:
+        """Whether ``name`` is one of the partner's acknowledgment files (``ack_file_patterns``):
+        those belong to the acks flow, never to an inbound EDI section."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.ack_file_patterns)
 
     def guide_paths(self) -> dict[str, Path]:
         """The implementation guides by transaction code, each resolved like the mapping."""

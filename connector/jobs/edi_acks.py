@@ -48,7 +48,7 @@ from connector.formats.edi import (
     TransactionSet,
 )
 from connector.formats.edi_check import SpecProblem, check_transaction
-from connector.formats.edi_specs import SpecError, load_spec
+from connector.formats.edi_specs import Spec, SpecError, apply_guide, load_spec
 from connector.jobs.context import PartnerRun
 from connector.mapping import InboundRecord, InboundSection, OutboundSection, RowProblem
 from connector.store import AuditRow
@@ -63,12 +63,8 @@ _VERDICTS = {
 
 
 def segment_format(section: InboundSection | OutboundSection) -> SegmentFormat | None:
-    """The EDI format an inbound or outbound section reads or writes; None for CSV and the like.
-
-    Sections keep their format in their settings and show no public accessor for it yet, so
-    this is the one place that looks inside them.
-    """
-    fmt = section._settings.format
+    """The EDI format an inbound or outbound section reads or writes; None for CSV and the like."""
+    fmt = section.format
     return fmt if isinstance(fmt, SegmentFormat) else None
 
 
@@ -86,19 +82,27 @@ class SpecChecks:
             for transaction in group.transactions
         }
         self.unchecked: list[tuple[TransactionSet, str]] = []
+        self._specs: dict[tuple[str, str], Spec | str] = {}
 
     def __call__(self, transaction: TransactionSet) -> Sequence[SpecProblem]:
-        try:
-            spec = load_spec(
-                self._standard,
-                self._versions[id(transaction)],
-                transaction.code,
-                guide=self._guides.get(transaction.code),
-            )
-        except SpecError as error:
-            self.unchecked.append((transaction, error.message))
+        key = (self._versions[id(transaction)], transaction.code)
+        if key not in self._specs:
+            self._specs[key] = self._spec(*key)
+        spec = self._specs[key]
+        if isinstance(spec, str):
+            self.unchecked.append((transaction, spec))
             return ()
         return check_transaction(transaction, spec)
+
+    def _spec(self, version: str, code: str) -> Spec | str:
+        """The standard's table narrowed by the partner's guide, or why there is no table."""
+        try:
+            spec = load_spec(self._standard, version, code)
+        except SpecError as error:
+            return error.message
+        guide = self._guides.get(code)
+        # A guide that does not load is the operator's to fix: raised, never a silent skip.
+        return apply_guide(spec, guide) if guide else spec
 
 
 def _version(standard: str, group_header: Segment | None, transaction: TransactionSet) -> str:

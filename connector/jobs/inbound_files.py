@@ -40,7 +40,7 @@ from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.freshbooks.errors import FreshBooksError, ValidationFailed, WriteOutcomeUnknown
 from connector.jobs.context import PartnerRun
 from connector.jobs.edi_acks import JudgedFile, acknowledge, judge_file, segment_format
-from connector.mapping import InboundRecord, RowProblem
+from connector.mapping import InboundRecord, InboundSection, RowProblem
 from connector.store import AuditRow
 from connector.transport import ClaimedFile
 
@@ -203,13 +203,14 @@ def receive_files(
 ) -> list[FileOutcome]:
     """Process each complete file of ``kind`` dropped, and any a crashed run left claimed."""
     section = run.mapping.inbound(kind)
+    ours = _file_filter(run, section)
     claimed = [
         file
         for file in run.folders.list_claimed(older_than=run.partner.reclaim_after_seconds)
-        if section.matches(file.name)
+        if ours(file.name)
     ]
     for remote in run.folders.list_new(settle_seconds=run.partner.settle_seconds):
-        if section.matches(remote.name):
+        if ours(remote.name):
             taken = run.folders.claim(remote)
             if taken is not None:
                 claimed.append(taken)
@@ -221,6 +222,14 @@ def receive_files(
             ]
     finally:
         calls.close()
+
+
+def _file_filter(run: PartnerRun, section: InboundSection) -> Callable[[str], bool]:
+    """The section's files; for an EDI section, never the partner's acknowledgments, which the
+    acks flow takes even where a broad pattern (``*.x12``) would match them too."""
+    if segment_format(section) is None:
+        return section.matches
+    return lambda name: section.matches(name) and not run.partner.is_acknowledgment_file(name)
 
 
 def process_file(

@@ -16,23 +16,6 @@ from connector.partners import MAPPINGS_DIR
 from connector.transport import RemoteFolderMissing
 from tests.jobs.inbound_support import client_for, open_invoices, our_payments, partner_run
 
-# Acme's 820 section without its file rule: that rule weighs every RMR of the file against the
-# smallest BPR, so it is written for one-set files, and these tests send several sets at once.
-ACME_820 = """
-mapping "Acme 820, several sets a file"
-
-inbound payment from x12 820 {
-    files   "ACME_820_*.x12"
-    rows per RMR
-
-    invoice_number = RMR[IV].02
-    amount         = money(RMR[IV].04)
-    date           = parse_date(BPR.16, "%Y%m%d")
-    type           = "ACH"
-    note           = "Acme 820 trace " ~ TRN.02
-}
-"""
-
 
 def isa(control: int, *, ack_requested: str = "0") -> str:
     return (
@@ -74,10 +57,8 @@ def client(sandbox):
 
 
 @pytest.fixture
-def acme(tmp_path, client, store, root):
-    path = tmp_path / "acme_820.map"
-    path.write_text(ACME_820)
-    return partner_run(path, client, store, root)
+def acme(client, store, root):
+    return partner_run(MAPPINGS_DIR / "acme_x12.map", client, store, root)
 
 
 def drop(root, name: str, text: str) -> None:
@@ -391,3 +372,36 @@ def test_a_guide_that_is_not_there_is_a_configuration_error(acme):
     partner = acme.partner.model_copy(update={"edi_guides": {"820": "no_such_guide.toml"}})
     with pytest.raises(ConfigurationError, match=r"820 guide 'no_such_guide\.toml' of partner"):
         partner.guide_paths()
+
+
+def test_an_acknowledgment_file_is_left_for_the_acks_flow_even_when_the_section_matches_it(
+    acme, sandbox, root
+):
+    broad = acme.partner.model_copy(update={"ack_file_patterns": ["ACME_820_997*"]})
+    [invoice] = open_invoices(sandbox, 1)
+    drop(
+        root,
+        "ACME_820_997_1.x12",
+        interchange(41, remittance("0001", "T-41", (invoice["invoice_number"], "5.00"))),
+    )
+
+    assert receive_payments(replace(acme, partner=broad)) == []
+    assert (root / "outbound" / "ACME_820_997_1.x12").exists(), "still there for the acks flow"
+
+
+def test_a_guide_that_does_not_load_stops_the_run_instead_of_switching_checks_off(
+    acme, sandbox, root, tmp_path
+):
+    guide = tmp_path / "acme_820_guide.toml"
+    guide.write_text('[segments.BPR]\nelements = [{ pos = 4, colour = "red" }]\n')
+    partner = acme.partner.model_copy(update={"edi_guides": {"820": str(guide)}})
+    [invoice] = open_invoices(sandbox, 1)
+    drop(
+        root,
+        "ACME_820_8.x12",
+        interchange(38, remittance("0001", "T-8", (invoice["invoice_number"], "5.00"))),
+    )
+
+    with pytest.raises(ConfigurationError, match=r"acme_820_guide\.toml"):
+        receive_payments(replace(acme, partner=partner))
+    assert our_payments(sandbox, invoice["id"]) == []
