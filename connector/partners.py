@@ -9,12 +9,16 @@ from __future__ import annotations
 import fnmatch
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from connector.errors import ConfigurationError
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
+
+ToleratedFinding = Annotated[str, StringConstraints(pattern=r"^(segment|element):\w+$")]
+"""A spec finding a partner's sets may carry and still be posted: ``element:5``, ``segment:2``."""
 
 
 class PartnerSettings(BaseModel):
@@ -84,6 +88,12 @@ class PartnerSettings(BaseModel):
     send_contrl: bool = Field(
         default=False,
         description="Answer every EDIFACT interchange with a CONTRL, even when UNB does not ask.",
+    )
+    ack_tolerated: list[ToleratedFinding] = Field(
+        default_factory=list,
+        description="Spec findings that still let an inbound set be posted, acknowledged as "
+        "accepted with errors (997 E): 'segment:CODE' or 'element:CODE' with the AK3/AK4 "
+        "(X12) or UCS/UCD (EDIFACT) code, e.g. 'element:5' for a value too long.",
     )
     edi_guides: dict[str, str] = Field(
         default_factory=dict,

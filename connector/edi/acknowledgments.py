@@ -163,11 +163,10 @@ def _judge_set(
         return SetJudgment(transaction, "R", envelope[:MAX_CODES], problems)
     if not problems:
         return SetJudgment(transaction, "A", ())
-    if all(tolerated(problem) for problem in problems):
-        return SetJudgment(transaction, "E", (), problems)
     # EDIFACT names no code for the message itself: its UCS/UCD say what was wrong.
     codes = (SEGMENTS_IN_ERROR,) if standard == "x12" else ()
-    return SetJudgment(transaction, "R", codes, problems)
+    verdict = "E" if all(tolerated(problem) for problem in problems) else "R"
+    return SetJudgment(transaction, verdict, codes, problems)
 
 
 # X12: 997 and TA1

@@ -19,7 +19,7 @@ The same checks read back what we write ourselves before it goes out (``check_wr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -113,12 +113,25 @@ def _version(standard: str, group_header: Segment | None, transaction: Transacti
 
 
 def judge_interchange(
-    interchange: Interchange, guides: Mapping[str, Path] | None = None
+    interchange: Interchange,
+    guides: Mapping[str, Path] | None = None,
+    tolerated: Collection[str] = (),
 ) -> tuple[Judgment, list[tuple[TransactionSet, str]]]:
-    """One interchange judged strictly against the shipped specs, narrowed by the partner's
-    implementation guides (by transaction code), with the sets left unchecked."""
+    """One interchange judged against the shipped specs, narrowed by the partner's
+    implementation guides (by transaction code), with the sets left unchecked.
+
+    ``tolerated`` names findings that still let a set be accepted with errors noted (997 ``E``):
+    ``segment:CODE`` or ``element:CODE`` with the standard's AK3/AK4 or UCS/UCD code; any other
+    finding rejects the set.
+    """
     checks = SpecChecks(interchange, guides)
-    return judge(interchange, check=checks), checks.unchecked
+    wanted = frozenset(tolerated)
+
+    def tolerates(problem: SpecProblem) -> bool:
+        level = "segment" if problem.is_segment_level else "element"
+        return f"{level}:{problem.code}" in wanted
+
+    return judge(interchange, check=checks, tolerated=tolerates), checks.unchecked
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,11 @@ class JudgedFile:
 
 
 def judge_file(
-    fmt: SegmentFormat, data: bytes, file_name: str, guides: Mapping[str, Path] | None = None
+    fmt: SegmentFormat,
+    data: bytes,
+    file_name: str,
+    guides: Mapping[str, Path] | None = None,
+    tolerated: Collection[str] = (),
 ) -> JudgedFile:
     """Read and judge every interchange of a partner file; raises EdiSyntaxError (a DataError)
     when the file is not EDI the reader can follow at all: then there is nothing to answer."""
@@ -175,7 +192,7 @@ def judge_file(
     refusals: list[Refusal] = []
     warnings: list[RowProblem] = []
     for interchange in fmt.interchanges(data, file_name):
-        judgment, unchecked = judge_interchange(interchange, guides)
+        judgment, unchecked = judge_interchange(interchange, guides, tolerated)
         judgments.append(judgment)
         refusals += _refusals(judgment)
         warnings += [_unchecked(file_name, transaction, why) for transaction, why in unchecked]

@@ -260,7 +260,11 @@ def process_file(
         try:
             if edi is not None:
                 judged = judge_file(
-                    edi, local.read_bytes(), claimed.name, run.partner.guide_paths()
+                    edi,
+                    local.read_bytes(),
+                    claimed.name,
+                    run.partner.guide_paths(),
+                    run.partner.ack_tolerated,
                 )
                 state.warnings.extend(judged.warnings)
             section.check_file_rules(local, claimed.name)

@@ -136,7 +136,7 @@ def test_tolerated_problems_accept_the_set_with_errors_noted():
 
     data = _write_997s(interchange, judgment)
 
-    assert _body(data)[-3:] == ["AK4*2**5", "AK5*E", "AK9*E*2*2*2"]
+    assert _body(data)[-3:] == ["AK4*2**5", "AK5*E*5", "AK9*E*2*2*2"]
     assert len(judgment.accepted_sets()) == 2
     ack = _read_back(data)
     assert ack.status is AckStatus.ACCEPTED_WITH_ERRORS

@@ -405,3 +405,30 @@ def test_a_guide_that_does_not_load_stops_the_run_instead_of_switching_checks_of
     with pytest.raises(ConfigurationError, match=r"acme_820_guide\.toml"):
         receive_payments(replace(acme, partner=partner))
     assert our_payments(sandbox, invoice["id"]) == []
+
+
+def test_a_finding_the_partner_tolerates_is_posted_and_acknowledged_with_errors(
+    acme, sandbox, root
+):
+    lenient = acme.partner.model_copy(update={"ack_tolerated": ["element:7"]})
+    [invoice] = open_invoices(sandbox, 1)
+    drop(
+        root,
+        "ACME_820_6.x12",
+        interchange(36, remittance("0001", "T-6", (invoice["invoice_number"], "4.00"), bpr03="Z")),
+    )
+
+    [outcome] = receive_payments(replace(acme, partner=lenient))
+
+    assert (outcome.status, outcome.posted) == ("processed", 1)
+    [ack] = replies(root, "997")
+    assert segments(ack, "AK5") == [["E", "5"]]
+    assert segments(ack, "AK4")[0][2:] == ["7", "Z"], "the finding is still reported"
+    assert segments(ack, "AK9") == [["E", "1", "1", "1"]]
+
+
+def test_a_tolerated_finding_must_name_a_level_and_a_code(acme):
+    with pytest.raises(ValueError, match="ack_tolerated"):
+        acme.partner.model_copy(update={"ack_tolerated": ["7"]}).model_validate(
+            {**acme.partner.model_dump(), "ack_tolerated": ["7"]}
+        )
