@@ -3,7 +3,8 @@
 It starts the sandbox (FreshBooks API and the partner's SFTP server) and the webhook receiver,
 runs the Acme flows through a temporary local Prefect, plays the business and the partner in
 between (invoices edited in FreshBooks, a remittance file paying some of the invoices just sent,
-and one with a mistake in it, an accountant's journal files), and shows what moved at each step.
+and one with a mistake in it, an accountant's journal files, an X12 partner's 820 and 997), and
+shows what moved at each step.
 The receiver is registered with the sandbox as `webhooks register` would, so the second outbound
 run is driven by the signed deliveries it committed, and the payments posted are confirmed by
 FreshBooks' own events.
@@ -19,6 +20,8 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +45,9 @@ DELIVERY_WAIT_S = 30.0
 CORRECTED_INVOICES = 10
 """How many of the invoices given a PO number get it corrected too: repeated events to coalesce."""
 LEDGER_PARTNER = "ledger"
+EDI_PARTNER = "acme_x12"
+EDI_SHOWN_SEGMENTS = 12
+"""How much of the 810 to print: the envelope and the first invoice set."""
 JOURNAL_HEADER = "Entry;Date;Memo;Account;Side;Amount;Line memo"
 JOURNAL_FILES = {
     "JE_20260131_001.csv": (
@@ -124,6 +130,7 @@ def _run(sandbox: Sandbox) -> None:
         _remittances_in(sandbox, partner, uploaded.read_bytes())
         _confirmations(sandbox)
     _journal_in(sandbox)
+    _edi_partner(sandbox)
     _audit_trail()
     console.rule("done: sandbox, receiver and Prefect stopped, temp files removed")
 
@@ -199,23 +206,7 @@ def _remittances_in(sandbox: Sandbox, partner: PartnerSettings, sent_csv: bytes)
     console.rule("4. Remittances in: Acme's outbound folder -> FreshBooks payments")
     state = inbound_payments(partner, return_state=True)
     console.print(f"Flow run state: [bold]{state.name}[/] (a file went to the error folder)")
-    payments = Table(title="Payments ml-connector posted to FreshBooks")
-    for column in ("id", "invoice", "amount", "date", "type", "note"):
-        payments.add_column(column)
-    for payment in (record.to_json() for record in sandbox.state.payments):
-        if "ml-connector:" not in (payment["note"] or ""):
-            continue  # the sandbox's seed payments
-        payments.add_row(
-            *_plain(
-                str(payment["id"]),
-                str(payment["invoiceid"]),
-                payment["amount"]["amount"],
-                payment["date"],
-                payment["type"],
-                payment["note"],
-            )
-        )
-    console.print(payments)
+    _show_our_payments(sandbox, "Payments ml-connector posted to FreshBooks")
     for folder in ("processed", "error"):
         names = sorted(p.name for p in (incoming / folder).glob("*"))
         console.print(f"{partner.incoming_folder}/{folder}/: {', '.join(names) or '(empty)'}")
@@ -223,6 +214,29 @@ def _remittances_in(sandbox: Sandbox, partner: PartnerSettings, sent_csv: bytes)
     if reports:
         console.print(f"[bold]{reports[0].name}[/]:")
         console.print_json(reports[0].read_text())
+
+
+def _show_our_payments(sandbox: Sandbox, title: str, *, marker: str = "") -> None:
+    """The payments ml-connector posted (the sandbox's seed payments carry no key), those whose
+    note holds ``marker``."""
+    payments = Table(title=title)
+    for column in ("id", "invoice", "amount", "date", "type", "note"):
+        payments.add_column(column)
+    for payment in (record.to_json() for record in sandbox.state.payments):
+        note = payment["note"] or ""
+        if "ml-connector:" not in note or marker not in note:
+            continue
+        payments.add_row(
+            *_plain(
+                str(payment["id"]),
+                str(payment["invoiceid"]),
+                payment["amount"]["amount"],
+                payment["date"],
+                payment["type"],
+                note,
+            )
+        )
+    console.print(payments)
 
 
 def _confirmations(sandbox: Sandbox) -> None:
@@ -288,8 +302,180 @@ def _journal_in(sandbox: Sandbox) -> None:
             )
 
 
+def _edi_partner(sandbox: Sandbox) -> None:
+    """Acme on X12: invoices out as an 810 under control numbers kept in the store, an 820
+    paying two of them posted and answered with our 997, and Acme's 997 settling the 810."""
+    from connector.demo_setup import partner_settings
+    from connector.jobs.acks import collect_acknowledgments
+    from connector.jobs.archive import Archive
+    from connector.jobs.inbound_payments import receive_payments
+    from connector.jobs.outbound_documents import send_documents
+    from connector.jobs.resolve import open_partner_run
+
+    console.rule("7. An EDI partner: X12 810 invoices out, an 820 and a 997 back")
+    info = sandbox.info
+    partner = partner_settings(
+        sandbox,
+        name=EDI_PARTNER,
+        mapping="acme_x12.map",
+        remote_url=f"sftp://{info.sftp_host}:{info.sftp_port}/{EDI_PARTNER}",
+    )
+    folder = Path(info.sftp_root) / EDI_PARTNER
+    for name in (partner.outgoing_folder, partner.incoming_folder):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+
+    with open_partner_run(partner) as run:
+        result = send_documents(run, Archive(partner.archive_url), "invoice")
+        if result.file_name is None or result.transfer_id is None:
+            raise DemoStalled(
+                f"the 810 run sent nothing ({result.rejected} invoices refused by acme_x12.map)",
+                hint="check the sandbox's seed invoices against mappings/acme_x12.map",
+            )
+        [sent] = [
+            interchange
+            for interchange in run.store.sent_interchanges.pending(partner.name)
+            if interchange.transfer_id == result.transfer_id
+        ]
+        edi_810 = (folder / partner.outgoing_folder / result.file_name).read_bytes()
+        set_controls = sorted(s.control for s in sent.sets)
+        console.print(
+            f"Uploaded [bold]{result.file_name}[/]: {result.rows} 810 sets from "
+            f"{result.records} invoices (drafts left out by the mapping, {result.rejected} "
+            "refused), recorded as ISA13 "
+            f"{sent.interchange_control}, GS06 {sent.group_control}, ST02 "
+            f"{set_controls[0]}..{set_controls[-1]}, awaiting Acme's 997.",
+            highlight=False,
+        )
+        _show_segments(edi_810, title=f"{result.file_name} (first segments)")
+
+        paid = _pay_two(sandbox, edi_810)
+        remittance = _x12_remittance(paid, control=501)
+        remittance_name = "ACME_820_20260301_0001.x12"
+        (folder / partner.incoming_folder / remittance_name).write_text(remittance, newline="")
+        console.print(f"Acme drops [bold]{remittance_name}[/], paying two of those invoices:")
+        _show_segments(remittance.encode(), title=remittance_name)
+        [outcome] = receive_payments(run)
+        console.print(
+            f"{remittance_name} -> [bold]{outcome.status}[/]: "
+            f"{outcome.posted} payments posted, {outcome.rejected} rejected.",
+            highlight=False,
+        )
+        _show_our_payments(sandbox, "Payments posted from the 820", marker="Acme 820 trace")
+        for path in sorted((folder / partner.outgoing_folder).glob("997_*")):
+            _show_segments(path.read_bytes(), title=f"Our 997 back to Acme: {path.name}")
+
+        ack_name = f"ACME_997_{sent.interchange_control:09d}.x12"
+        ack = _x12_acknowledgment(edi_810, control=502)
+        (folder / partner.incoming_folder / ack_name).write_text(ack, newline="")
+        console.print(f"Acme acknowledges our 810 with [bold]{ack_name}[/]:")
+        _show_segments(ack.encode(), title=ack_name)
+        for done in collect_acknowledgments(
+            run.store,
+            run.folders,
+            partner.name,
+            patterns=tuple(partner.ack_file_patterns),
+            settle_seconds=0,
+        ):
+            console.print(
+                f"Acks job: {done.name} -> {done.status}, {done.settled} acknowledgment(s) "
+                "recorded.",
+                highlight=False,
+            )
+        settled = run.store.sent_interchanges.get(sent.id)
+    if settled is not None:
+        console.print(
+            f"Sent interchange {settled.interchange_control} ({result.file_name}): "
+            f"[bold]{settled.verdict.status.value}[/], "
+            f"{sum(s.verdict.status == settled.verdict.status for s in settled.sets)} of "
+            f"{len(settled.sets)} sets {settled.verdict.status.value}.",
+            highlight=False,
+        )
+
+
+def _x12_segments(data: bytes) -> list[str]:
+    """The segments of an X12 text in order, split at the terminator its ISA declares."""
+    text = data.decode("ascii")
+    return [segment.strip() for segment in text.split(text[105]) if segment.strip()]
+
+
+def _show_segments(data: bytes, *, title: str) -> None:
+    segments = _x12_segments(data)
+    console.print(f"[bold]{title}[/]")
+    for segment in segments[:EDI_SHOWN_SEGMENTS]:
+        console.print(f"  {escape(segment)}", highlight=False)
+    if len(segments) > EDI_SHOWN_SEGMENTS:
+        console.print(f"  ... and {len(segments) - EDI_SHOWN_SEGMENTS} more segments")
+
+
+def _pay_two(sandbox: Sandbox, edi_810: bytes) -> list[tuple[str, str]]:
+    """The partner pays what the first two invoices of the 810 that still owe something owe."""
+    owed = _outstanding(sandbox)
+    invoiced = [
+        segment.split("*")[2] for segment in _x12_segments(edi_810) if segment.startswith("BIG*")
+    ]
+    paid = [(number, owed[number]) for number in invoiced if number in owed][:2]
+    if len(paid) < 2:
+        raise DemoStalled(
+            "fewer than two invoices of the 810 still owe anything, so no 820 can pay two",
+            hint="the sandbox's seed data should leave open invoices; check connector/sandbox",
+        )
+    return paid
+
+
+def _x12_interchange(
+    control: int, functional_code: str, set_code: str, sets: list[list[str]]
+) -> str:
+    """Acme's envelope around ``sets`` (each a list of segments, ST to SE excluded)."""
+    now = datetime.now(UTC)
+    body: list[str] = []
+    for position, segments in enumerate(sets, start=1):
+        st02 = f"{position:04d}"
+        body += [f"ST*{set_code}*{st02}", *segments, f"SE*{len(segments) + 2}*{st02}"]
+    lines = [
+        "ISA*00*          *00*          *ZZ*ACMEDIST       *ZZ*SELLERCO       "
+        f"*{now:%y%m%d}*{now:%H%M}*U*00401*{control:09d}*0*P*>",
+        f"GS*{functional_code}*ACMEDIST*SELLERCO*{now:%Y%m%d}*{now:%H%M}*{control}*X*004010",
+        *body,
+        f"GE*{len(sets)}*{control}",
+        f"IEA*1*{control:09d}",
+    ]
+    return "".join(f"{line}~\n" for line in lines)
+
+
+def _x12_remittance(paid: list[tuple[str, str]], *, control: int) -> str:
+    """One 820 paying ``paid`` (invoice number, amount) by ACH, as Acme's bank would send it."""
+    total = sum(Decimal(amount) for _, amount in paid)
+    return _x12_interchange(
+        control,
+        "RA",
+        "820",
+        [
+            [
+                f"BPR*C*{total:.2f}*C*ACH*CTX*01*999999999*DA*123456***01*888888888*DA*654321"
+                f"*{datetime.now(UTC):%Y%m%d}",
+                f"TRN*1*ACH{control}",
+                "N1*PR*ACME DISTRIBUTION",
+                "ENT*1",
+                *(f"RMR*IV*{number}**{amount}" for number, amount in paid),
+            ]
+        ],
+    )
+
+
+def _x12_acknowledgment(edi_810: bytes, *, control: int) -> str:
+    """Acme's 997 accepting every set of our 810, naming its GS06 and each ST02."""
+    segments = [segment.split("*") for segment in _x12_segments(edi_810)]
+    group = next(elements[6] for elements in segments if elements[0] == "GS")
+    sets = [elements[2] for elements in segments if elements[0] == "ST"]
+    body = [f"AK1*IN*{group}"]
+    for st02 in sets:
+        body += [f"AK2*810*{st02}", "AK5*A"]
+    body.append(f"AK9*A*{len(sets)}*{len(sets)}*{len(sets)}")
+    return _x12_interchange(control, "FA", "997", [body])
+
+
 def _audit_trail() -> None:
-    console.rule("7. The audit trail")
+    console.rule("8. The audit trail")
     with Store.open() as store:
         rows = store.audit.list(partner=PARTNER, limit=10_000)
     counts = Counter((row.direction, row.status) for row in rows)

@@ -55,4 +55,23 @@ def test_demo_shows_files_both_ways_and_the_real_time_path(tmp_path):
     assert re.search(r"│ Ledger JE-602 .*│ 120000 Accounts Receivable +│ 45\.10 +│", out)
     assert "Ledger JE-603" not in out
     assert "row 2: entry JE-603: debits 80 do not equal credits 8" in prose
+
+    # The EDI partner: an 810 out under numbers the store keeps, an 820 paying two of its
+    # invoices posted and answered with a 997, and the partner's 997 settling the 810.
+    sent = re.search(
+        r"Uploaded (ACME_810_\d{8}_0001\.x12): (\d+) 810 sets from \d+ invoices .*?"
+        r"recorded as ISA13 (\d+), GS06 (\d+), ST02 (\d+)\.\.(\d+)",
+        prose,
+    )
+    assert sent, out
+    name, sets, isa13, gs06 = sent[1], int(sent[2]), int(sent[3]), int(sent[4])
+    assert sets > 0 and int(sent[6]) - int(sent[5]) + 1 == sets
+    assert f"*U*00401*{isa13:09d}*1*P*>" in out, "the ISA carries ISA13 and asks for a 997"
+    assert re.search(rf"GS\*IN\*SELLERCO\*ACMEDIST\*\d{{8}}\*\d{{4}}\*{gs06}\*X\*004010", out)
+    assert "ACME_820_20260301_0001.x12 -> processed: 2 payments posted, 0 rejected." in prose
+    assert len(re.findall(r"│ ACH +│ Acme 820 trace ACH501 from ACME DISTRIBUTION", out)) == 2
+    reply = out[out.index("Our 997 back to Acme") : out.index("Acme acknowledges our 810")]
+    assert "AK1*RA*501" in reply and "AK5*A" in reply and "AK9*A*1*1*1" in reply, reply
+    assert f"Acks job: ACME_997_{isa13:09d}.x12 -> processed, 1 acknowledgment(s)" in prose
+    assert f"Sent interchange {isa13} ({name}): accepted, {sets} of {sets} sets accepted" in prose
     assert not (tmp_path / ".ml-connector").exists(), "the demo keeps its state in a temp folder"
