@@ -249,7 +249,7 @@ def main(argv: list[str]) -> int:
     read_seconds, ours = timed("read (ours)", lambda: read_ours(data), args.repeat)
     mock_read_seconds, theirs = timed("read (mock-edi)", lambda: read_mock(data), args.repeat)
     if ours != theirs:
-        print(f"!! readers disagree: ours {ours}, mock-edi {theirs}")
+        print(f"readers disagree: ours {ours}, mock-edi {theirs}", file=sys.stderr)
         return 1
     invoic = write_invoic(invoices)
     terminators = invoic.count(b"'")
@@ -261,7 +261,7 @@ def main(argv: list[str]) -> int:
         "read INVOIC (mock-edi)", lambda: read_invoic_mock(invoic), args.repeat
     )
     if ours != theirs:
-        print(f"!! INVOIC readers disagree: ours {ours}, mock-edi {theirs}")
+        print(f"INVOIC readers disagree: ours {ours}, mock-edi {theirs}", file=sys.stderr)
         return 1
     section = load_mapping(MAPPING).outbound("invoice")
     context = RunContext(

@@ -4,9 +4,9 @@ Judging comes first and once (``judge``): every transaction set (message) is acc
 accepted with errors noted (E) or rejected (R), from the envelope problems the reader recorded
 and the segment-order and element problems of ``check``; a group is then accepted, accepted with
 errors, partially accepted (P: some sets rejected) or rejected; an interchange with envelope
-problems of its own is rejected whole. The acknowledgments and ``accepted_sets`` both read that
-one judgment, so what we post and what we tell the partner can never disagree: a rejected set
-posts nothing.
+problems of its own is rejected whole. The acknowledgments and ``Judgment.accepted_sets`` both
+read that one judgment, so what we post and what we tell the partner can never disagree: a
+rejected set posts nothing.
 
 Acknowledgments are produced as segments the writers take, ``(tag, elements)`` with an element a
 string or a sequence of components; the envelope around them is the inbound one with sender and
@@ -129,11 +129,6 @@ def judge(
     problems = interchange.problems
     note = problems[0].code if problems else (NO_ERROR if interchange.standard == "x12" else "")
     return Judgment(interchange, bool(problems), note, groups)
-
-
-def accepted_sets(judgment: Judgment) -> list[TransactionSet]:
-    """The transaction sets the inbound job may post (see ``Judgment.accepted_sets``)."""
-    return judgment.accepted_sets()
 
 
 def _judge_group(group: Group, standard: str, check: Check, tolerated: Tolerated) -> GroupJudgment:

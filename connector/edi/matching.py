@@ -23,7 +23,7 @@ from typing import Literal
 
 from connector.edi.ack_reader import Acknowledgment, SetAck
 from connector.errors import ConfigurationError
-from connector.store import AuditRow, Store
+from connector.store import AuditRow, AuditStatus, Store
 from connector.store.control_numbers import EdiStandard
 from connector.store.interchanges import AckStatus, SentInterchange, Verdict
 
@@ -38,10 +38,10 @@ _UNLISTED = {
     AckStatus.RECEIVED: AckStatus.RECEIVED,
 }
 _AUDIT_STATUS = {
-    AckStatus.ACCEPTED: "accepted",
-    AckStatus.ACCEPTED_WITH_ERRORS: "accepted_with_errors",
-    AckStatus.REJECTED: "rejected",
-    AckStatus.RECEIVED: "received",
+    AckStatus.ACCEPTED: AuditStatus.ACCEPTED,
+    AckStatus.ACCEPTED_WITH_ERRORS: AuditStatus.ACCEPTED_WITH_ERRORS,
+    AckStatus.REJECTED: AuditStatus.REJECTED,
+    AckStatus.RECEIVED: AuditStatus.RECEIVED,
 }
 
 
@@ -95,7 +95,7 @@ def _record(
         verdict = Verdict(ack.status, _detail(ack))
         noted = store.sent_interchanges.note_envelope(sent.id, verdict)
         message = f"TA1: interchange envelope {ack.status.value}; {_detail(ack) or 'no note'}"
-        rows = [_set_row(noted, "received", file_name, f"{message}; 997 awaited", None)]
+        rows = [_set_row(noted, AuditStatus.RECEIVED, file_name, f"{message}; 997 awaited", None)]
         return Matched(ack.kind, ack.control, "noted", ack.status.value, message, sent.id), rows
 
     verdict, set_verdicts, unmatched = _verdicts(ack, sent)
@@ -117,7 +117,7 @@ def _record(
     ]
     if unchanged:
         message = f"{ack.kind} repeats the verdict already recorded ({verdict.status.value})"
-        rows += [_set_row(sent, "duplicate", file_name, message, None)]
+        rows += [_set_row(sent, AuditStatus.DUPLICATE, file_name, message, None)]
         return Matched(
             ack.kind, ack.control, "duplicate", verdict.status.value, message, sent.id
         ), rows
@@ -127,7 +127,7 @@ def _record(
     outcome: Outcome = "settled" if earlier is AckStatus.PENDING else "replaced"
     note = "" if outcome == "settled" else f" (replaces the earlier verdict: {earlier.value})"
     for sent_set in settled.sets:
-        status = _AUDIT_STATUS.get(sent_set.verdict.status, "warning")
+        status = _AUDIT_STATUS.get(sent_set.verdict.status, AuditStatus.WARNING)
         text = f"{ack.kind}: {sent_set.verdict.status.value}{note}"
         if sent_set.verdict.detail:
             text += f": {sent_set.verdict.detail}"
@@ -191,7 +191,7 @@ def _detail(ack: Acknowledgment) -> str | None:
 
 def _set_row(
     sent: SentInterchange,
-    status: str,
+    status: AuditStatus,
     file_name: str | None,
     message: str,
     set_control: int | None,
@@ -223,7 +223,7 @@ def _unmatched(
         partner=partner,
         direction="inbound",
         document_kind=kind,
-        status="warning",
+        status=AuditStatus.WARNING,
         source_id=control or None,
         file_name=file_name,
         message=message,
@@ -267,7 +267,7 @@ def settle_by_hand(
         [
             _set_row(
                 settled,
-                _AUDIT_STATUS.get(status, "warning"),
+                _AUDIT_STATUS.get(status, AuditStatus.WARNING),
                 None,
                 f"{status.value}, {verdict.detail} (was {sent.verdict.status.value})",
                 sent_set.control,

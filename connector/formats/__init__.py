@@ -55,6 +55,8 @@ BUILTIN_FORMATS = (
 # Columns of the frame `read_records` returns besides the `record.field` ones.
 LINE = "__line"
 RECORD_TYPE = "__type"
+# The `newline` setting of the text formats.
+NEWLINES = {"crlf": "\r\n", "lf": "\n"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,11 @@ class FileFormatError(DataError):
     def __init__(self, message: str, *, line: int | None = None, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.line = line
+
+
+def empty_file() -> FileFormatError:
+    """A partner file with nothing in it: no format can read one, so they all say it alike."""
+    return FileFormatError("the file is empty", hint="ask the partner to resend it")
 
 
 class Format(ABC):

@@ -25,11 +25,13 @@ import polars as pl
 
 from connector.formats import (
     LINE,
+    NEWLINES,
     RECORD_TYPE,
     FileFormatError,
     Format,
     FormatOptionError,
     RecordLayout,
+    empty_file,
 )
 from connector.formats.text import canonical_encoding, decode, encode
 
@@ -71,7 +73,7 @@ class CsvFormat(Format):
         if "header" in settings:
             values["header"] = settings["header"] == "yes"
         if "newline" in settings:
-            values["newline"] = {"crlf": "\r\n", "lf": "\n"}[settings["newline"]]
+            values["newline"] = NEWLINES[settings["newline"]]
         if "encoding" in settings:
             values["encoding"] = canonical_encoding(settings["encoding"])
         options = CsvOptions(**values)
@@ -86,35 +88,22 @@ class CsvFormat(Format):
     def read(self, data: bytes, options: CsvOptions) -> pl.DataFrame:
         text = decode(data, options.encoding)
         if not text.strip():
-            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+            raise empty_file()
         read = _read_escaped if options.escape is not None else _read
-        frame = read(text, options)
-        if options.header:
-            return frame.rename({name: name.strip() for name in frame.columns})
-        return frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
+        return _named(read(text, options), options.header)
 
     def iter_read(self, path: Path, options: CsvOptions, batch_rows: int) -> Iterator[pl.DataFrame]:
         if _is_blank(Path(path)):
-            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+            raise empty_file()
         if options.escape is None and options.encoding in _UTF8:
             frames = _scan(Path(path), options, batch_rows)
         else:
             frames = _read_python_batches(Path(path), options, batch_rows)
         for frame in frames:
-            if options.header:
-                yield frame.rename({name: name.strip() for name in frame.columns})
-            else:
-                yield frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
+            yield _named(frame, options.header)
 
     def write(self, frame: pl.DataFrame, options: CsvOptions) -> bytes:
-        protected = frame.with_columns(
-            _protected(pl.col(name)).alias(name) for name in _suspect_columns(frame)
-        )
-        if options.escape is not None:
-            data = _write_escaped(protected, options, header=options.header)
-        else:
-            data = _write(protected, options, header=options.header)
-        return data if options.encoding == "utf-8" else encode(data.decode(), options.encoding)
+        return _encoded(_written(frame, options, header=options.header), options)
 
     def layout_problems(self, record: RecordLayout) -> list[tuple[str | None, str]]:
         problems: list[tuple[str | None, str]] = [
@@ -131,24 +120,17 @@ class CsvFormat(Format):
     def write_records(
         self, parts: Sequence[tuple[RecordLayout, pl.DataFrame]], options: CsvOptions
     ) -> bytes:
-        chunks = []
-        for _, frame in parts:
-            if frame.height == 0:
-                continue
-            protected = frame.with_columns(
-                _protected(pl.col(name)).alias(name) for name in _suspect_columns(frame)
-            )
-            write = _write_escaped if options.escape is not None else _write
-            chunks.append(write(protected, options, header=False))
-        data = b"".join(chunks)
-        return data if options.encoding == "utf-8" else encode(data.decode(), options.encoding)
+        data = b"".join(
+            _written(frame, options, header=False) for _, frame in parts if frame.height
+        )
+        return _encoded(data, options)
 
     def read_records(
         self, data: bytes, records: Sequence[RecordLayout], options: CsvOptions
     ) -> pl.DataFrame:
         text = decode(data, options.encoding)
         if not text.strip():
-            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+            raise empty_file()
         width = max(len(record.fields) for record in records)
         names = [f"__{i}" for i in range(1, width + 1)]
         flat = CsvOptions(options.delimiter, options.quote, header=False, escape=options.escape)
@@ -172,6 +154,26 @@ class CsvFormat(Format):
             for i, spec in enumerate(record.fields)
         ]
         return frame.select(LINE, RECORD_TYPE, *fields)
+
+
+def _named(frame: pl.DataFrame, header: bool) -> pl.DataFrame:
+    """Header names without the blanks partners pad them with; without a header, 1, 2, 3..."""
+    if header:
+        return frame.rename({name: name.strip() for name in frame.columns})
+    return frame.rename({name: str(i) for i, name in enumerate(frame.columns, start=1)})
+
+
+def _written(frame: pl.DataFrame, options: CsvOptions, *, header: bool) -> bytes:
+    """The frame as UTF-8 CSV, formula-looking cells protected."""
+    protected = frame.with_columns(
+        _protected(pl.col(name)).alias(name) for name in _suspect_columns(frame)
+    )
+    write = _write_escaped if options.escape is not None else _write
+    return write(protected, options, header=header)
+
+
+def _encoded(data: bytes, options: CsvOptions) -> bytes:
+    return data if options.encoding == "utf-8" else encode(data.decode(), options.encoding)
 
 
 def _record_type(records: Sequence[RecordLayout]) -> pl.Expr:

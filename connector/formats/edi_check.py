@@ -267,9 +267,8 @@ class _Walk:
                     self.elements(segment, rule, number, self.stack[-1].level.loop)
             self.last = number
         trailer = len(segments) + 2
-        while len(self.stack) > 1:
-            self.close(self.stack.pop(), trailer)
-        self.missing(self.stack[0], len(self.stack[0].level.positions), trailer)
+        self.unwind(0, trailer)
+        self.close(self.stack[0], trailer)
         return self.problems
 
     def place(self, tag: str, number: int) -> bool:
@@ -283,15 +282,13 @@ class _Walk:
                     target = candidate
                     break
             if target is None and level.trigger == tag and depth > 0:
-                for _ in range(len(self.stack) - 1 - depth):
-                    self.close(self.stack.pop(), number)
+                self.unwind(depth, number)
                 self.close(frame, number)
                 self.repeat_loop(frame, number)
                 return True
             if target is None:
                 continue
-            for _ in range(len(self.stack) - 1 - depth):
-                self.close(self.stack.pop(), number)
+            self.unwind(depth, number)
             self.missing(frame, target, number)
             frame.position = target
             frame.counts[target] += 1
@@ -313,14 +310,7 @@ class _Walk:
 
     def enter(self, frame: _Frame, target: int, child: _Level, number: int) -> None:
         occurrences = frame.counts[target]
-        if child.repeat is not None and occurrences > child.repeat:
-            self.report(
-                Problem.LOOP_OVER_MAXIMUM,
-                f"loop {child.loop} occurs {occurrences} times, at most {child.repeat}",
-                number,
-                child.trigger or "",
-                child.loop,
-            )
+        self.check_repeat(child, occurrences, number)
         counts = [0] * len(child.positions)
         counts[0] = 1
         self.stack.append(_Frame(child, 0, counts, occurrences))
@@ -330,17 +320,25 @@ class _Walk:
         parent = self.stack[-2]
         parent.counts[parent.position] += 1
         frame.occurrences = parent.counts[parent.position]
-        if level.repeat is not None and frame.occurrences > level.repeat:
+        self.check_repeat(level, frame.occurrences, number)
+        frame.position = 0
+        frame.counts = [0] * len(level.positions)
+        frame.counts[0] = 1
+
+    def check_repeat(self, level: _Level, occurrences: int, number: int) -> None:
+        if level.repeat is not None and occurrences > level.repeat:
             self.report(
                 Problem.LOOP_OVER_MAXIMUM,
-                f"loop {level.loop} occurs {frame.occurrences} times, at most {level.repeat}",
+                f"loop {level.loop} occurs {occurrences} times, at most {level.repeat}",
                 number,
                 level.trigger or "",
                 level.loop,
             )
-        frame.position = 0
-        frame.counts = [0] * len(level.positions)
-        frame.counts[0] = 1
+
+    def unwind(self, depth: int, number: int) -> None:
+        """Close the loops opened inside the one at ``depth``, innermost first."""
+        while len(self.stack) > depth + 1:
+            self.close(self.stack.pop(), number)
 
     def close(self, frame: _Frame, number: int) -> None:
         self.missing(frame, len(frame.level.positions), number)

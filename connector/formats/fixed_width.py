@@ -18,15 +18,16 @@ import polars as pl
 
 from connector.formats import (
     LINE,
+    NEWLINES,
     RECORD_TYPE,
     FieldLayout,
     FileFormatError,
     Format,
     RecordLayout,
+    empty_file,
 )
 from connector.formats.text import canonical_encoding, decode, encode
 
-_NEWLINES = {"crlf": "\r\n", "lf": "\n"}
 _TEXT = "__text"
 _INT64_DIGITS = 18  # a field this wide holds no number an Int64 cannot
 _DECIMAL_DIGITS = 38  # the most digits a polars Decimal holds
@@ -48,7 +49,7 @@ class FixedWidthFormat(Format):
         if "encoding" in settings:
             values["encoding"] = canonical_encoding(settings["encoding"])
         if "newline" in settings:
-            values["newline"] = _NEWLINES[settings["newline"]]
+            values["newline"] = NEWLINES[settings["newline"]]
         return FixedWidthOptions(**values)
 
     def read(self, data: bytes, options: FixedWidthOptions) -> pl.DataFrame:
@@ -108,7 +109,7 @@ class FixedWidthFormat(Format):
     ) -> pl.DataFrame:
         frame = _lines_frame(decode(data, options.encoding), records, first_line=1)
         if frame.height == 0:
-            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+            raise empty_file()
         return frame
 
     def iter_read_records(
@@ -128,7 +129,7 @@ class FixedWidthFormat(Format):
                     empty = False
                     yield frame
         if empty:
-            raise FileFormatError("the file is empty", hint="ask the partner to resend it")
+            raise empty_file()
 
 
 def _lines_frame(text: str, records: Sequence[RecordLayout], first_line: int) -> pl.DataFrame:
@@ -318,12 +319,13 @@ def _lines(record: RecordLayout, frame: pl.DataFrame, first_line: int) -> pl.Ser
         *[_too_wide(spec).alias(spec.name) for spec in record.fields],
         *[_too_precise(spec).alias(f"{spec.name}.precise") for spec in record.fields],
     )
+    indexed = checks.with_row_index()
     for spec in record.fields:
         for flag, problem in (
             (spec.name, f"is wider than its {spec.width} positions"),
             (f"{spec.name}.precise", f"has more decimals than the {spec.implied} implied"),
         ):
-            bad = checks.with_row_index().filter(pl.col(flag))
+            bad = indexed.filter(pl.col(flag))
             if bad.height:
                 index = bad["index"][0]
                 value = frame[spec.name][index]

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate, compress, count, repeat
-from operator import add
 from typing import Literal
 
 from connector.errors import ConfigurationError, DataError
@@ -348,11 +347,11 @@ def _segment_lines(
     counted = repeat(newline)
     breaks = list(map(str.count, parts[1::4], counted))
     if terminator_is_newline:
-        breaks[1:] = map(add, breaks[1:], repeat(1))
+        breaks[1:] = map(operator.add, breaks[1:], repeat(1))
     if sum(breaks) + terminator_is_newline != chunk.count(newline):
         tags, contents = parts[2::4], parts[4::4]
-        inner = map(add, map(str.count, tags, counted), map(str.count, contents, counted))
-        breaks[1:] = map(add, breaks[1:], inner)
+        inner = map(operator.add, map(str.count, tags, counted), map(str.count, contents, counted))
+        breaks[1:] = map(operator.add, breaks[1:], inner)
     breaks[0] += first_line
     return list(accumulate(breaks))
 

@@ -15,10 +15,10 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from connector.errors import DataError
-from connector.freshbooks.errors import FreshBooksError, InvalidMoney, UnexpectedResponse
+from connector.freshbooks.errors import FreshBooksError, InvalidMoney
 from connector.freshbooks.money import money_text
 from connector.freshbooks.query import search_params
-from connector.freshbooks.resources import MAX_PER_PAGE, pages
+from connector.freshbooks.resources import MAX_PER_PAGE, _single, pages
 
 if TYPE_CHECKING:
     from connector.freshbooks.client import FreshBooksClient
@@ -71,11 +71,7 @@ class JournalEntries:
         if currency_code is not None:
             entry["currency_code"] = currency_code
         path = self._client.accounting_path("journal_entries/journal_entries")
-        result = self._client.post(path, {"journal_entry": entry})
-        record = result.get("journal_entry")
-        if not isinstance(record, dict):
-            raise UnexpectedResponse(f"the answer to POST {path} has no 'journal_entry' object")
-        return record
+        return _single(self._client.post(path, {"journal_entry": entry}), "journal_entry", path)
 
     def details(
         self,

@@ -26,3 +26,12 @@ def money_text(amount: Decimal | int) -> str:
             hint="round it in the mapping (say how) before posting it to FreshBooks",
         )
     return f"{cents:.2f}"
+
+
+def money_object(amount: Decimal | int, code: str | None = None) -> dict[str, str]:
+    """FreshBooks' money shape, ``{"amount": "5.00", "code": "USD"}``; without a code the
+    amount is taken in the document's own currency."""
+    money = {"amount": money_text(amount)}
+    if code:
+        money["code"] = code
+    return money

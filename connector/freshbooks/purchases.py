@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from connector.errors import DataError
 from connector.freshbooks.errors import FreshBooksError
-from connector.freshbooks.money import money_text
+from connector.freshbooks.money import money_object
 from connector.freshbooks.query import Params, include_params, search_params
 from connector.freshbooks.resources import MAX_PER_PAGE, _single, pages
 
@@ -49,10 +49,7 @@ def _wire_line(line: Mapping[str, Any], currency_code: str | None) -> Record:
     wire: Record = {}
     for name, value in line.items():
         if name == "unit_cost" and isinstance(value, Decimal | int):
-            money: Record = {"amount": money_text(value)}
-            if currency_code:
-                money["code"] = currency_code
-            wire[name] = money
+            wire[name] = money_object(value, currency_code)
         elif isinstance(value, Decimal):
             wire[name] = format(value.normalize(), "f")
         else:
@@ -242,12 +239,9 @@ class BillPayments:
         currency: str | None = None,
     ) -> Record:
         """Record a bill payment. Not retried when the answer is lost: see WriteOutcomeUnknown."""
-        money: Record = {"amount": money_text(amount)}
-        if currency:
-            money["code"] = currency
         payment: Record = {
             "billid": int(billid),
-            "amount": money,
+            "amount": money_object(amount, currency),
             "paid_date": paid_date.isoformat(),
             "payment_type": payment_type,
         }

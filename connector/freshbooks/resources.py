@@ -13,7 +13,7 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from connector.freshbooks.errors import UnexpectedResponse
-from connector.freshbooks.money import money_text
+from connector.freshbooks.money import money_object
 from connector.freshbooks.query import Params, include_params, search_params
 
 if TYPE_CHECKING:
@@ -190,12 +190,9 @@ class Payments:
         currency: str | None = None,
     ) -> dict[str, Any]:
         """Record a payment. Not retried when the answer is lost: see WriteOutcomeUnknown."""
-        money: dict[str, str] = {"amount": money_text(amount)}
-        if currency:
-            money["code"] = currency
         payment: dict[str, Any] = {
             "invoiceid": int(invoiceid),
-            "amount": money,
+            "amount": money_object(amount, currency),
             "date": date.isoformat(),
             "type": type,
         }

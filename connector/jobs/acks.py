@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from connector.edi.ack_reader import read_acknowledgments
 from connector.edi.matching import Matched, record_acknowledgments
 from connector.errors import DataError
+from connector.jobs.inbound_files import claim_files
 from connector.store import Store
 from connector.store.interchanges import SentInterchange
 from connector.transport import ClaimedFile, PartnerFolders
@@ -64,16 +65,12 @@ def collect_acknowledgments(
     reclaim_after_seconds: float = 900.0,
 ) -> list[AckFileOutcome]:
     """Claim and record every acknowledgment file dropped, and any a crashed run left claimed."""
-    claimed = [
-        file
-        for file in folders.list_claimed(older_than=reclaim_after_seconds)
-        if _is_ack(file.name, patterns)
-    ]
-    for remote in folders.list_new(settle_seconds=settle_seconds):
-        if _is_ack(remote.name, patterns):
-            taken = folders.claim(remote)
-            if taken is not None:
-                claimed.append(taken)
+    claimed = claim_files(
+        folders,
+        lambda name: _is_ack(name, patterns),
+        settle_seconds=settle_seconds,
+        reclaim_after_seconds=reclaim_after_seconds,
+    )
     return [_process(store, folders, partner, file) for file in claimed]
 
 

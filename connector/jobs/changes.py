@@ -72,7 +72,6 @@ class DocumentSource:
     version_field: str
     by_ids: Callable[[FreshBooksClient, list[int], dict[str, Any]], Pages]
     listing: Callable[[FreshBooksClient, date | None, dict[str, Any]], Pages]
-    filters_by_date: bool
 
     @property
     def events(self) -> tuple[str, ...]:
@@ -111,8 +110,8 @@ def _every_bill(client: FreshBooksClient, since: date | None, search: dict[str, 
 
 
 SOURCES: dict[str, DocumentSource] = {
-    "invoice": DocumentSource("invoice", "updated", _invoices_by_ids, _invoices_since, True),
-    "bill": DocumentSource("bill", "updated_at", _bills_by_ids, _every_bill, False),
+    "invoice": DocumentSource("invoice", "updated", _invoices_by_ids, _invoices_since),
+    "bill": DocumentSource("bill", "updated_at", _bills_by_ids, _every_bill),
 }
 
 

@@ -318,11 +318,10 @@ def check_written(
             hint="this is a fault of the writer or the envelope settings, not of the records",
         )
     sets = [judged for group in judgment.groups for judged in group.sets]
-    header = interchange.header
     group = interchange.groups[0].header if interchange.groups else None
     return OwnInterchange(
         standard=fmt.name,
-        interchange_control=int(header.raw(13) if header.tag == "ISA" else header.raw(5)),
+        interchange_control=int(_interchange_control(interchange)),
         group_control=int(group.raw(6)) if group is not None and group.tag == "GS" else None,
         functional_code=group.raw(1) if group is not None and group.tag == "GS" else None,
         sets=tuple((int(j.transaction.control_number), j.transaction.code) for j in sets),
@@ -451,8 +450,13 @@ def _inbound_group(group: GroupJudgment) -> str:
 
 
 def _inbound_interchange(interchange: Interchange) -> str:
+    return f"interchange {_interchange_control(interchange)}"
+
+
+def _interchange_control(interchange: Interchange) -> str:
+    """ISA13, or UNB's interchange control reference (0020)."""
     header = interchange.header
-    return f"interchange {header.raw(13) if header.tag == 'ISA' else header.raw(5)}"
+    return header.raw(13) if header.tag == "ISA" else header.raw(5)
 
 
 def acknowledge(run: PartnerRun, judged_file: JudgedFile, now: datetime | None = None) -> list[str]:

@@ -38,14 +38,14 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from connector.errors import ConfigurationError, ConnectorError, DataError
 from connector.freshbooks.concurrency import AdaptiveLimiter
 from connector.freshbooks.errors import FreshBooksError, ValidationFailed, WriteOutcomeUnknown
+from connector.freshbooks.money import CENT
 from connector.jobs.context import PartnerRun
 from connector.jobs.edi_acks import JudgedFile, acknowledge, judge_file, segment_format
 from connector.mapping import InboundRecord, InboundSection, RowProblem
 from connector.store import AuditRow
-from connector.transport import ClaimedFile
+from connector.transport import ClaimedFile, PartnerFolders
 
 KEY_MARK = "ml-connector:"
-CENT = Decimal("0.01")
 SENDS_PER_POSTING = 2
 """A posting whose answer was lost and that reconciliation did not find is sent once more."""
 
@@ -202,18 +202,12 @@ def receive_files(
     limiter: AdaptiveLimiter | None = None,
 ) -> list[FileOutcome]:
     """Process each complete file of ``kind`` dropped, and any a crashed run left claimed."""
-    section = run.mapping.inbound(kind)
-    ours = _file_filter(run, section)
-    claimed = [
-        file
-        for file in run.folders.list_claimed(older_than=run.partner.reclaim_after_seconds)
-        if ours(file.name)
-    ]
-    for remote in run.folders.list_new(settle_seconds=run.partner.settle_seconds):
-        if ours(remote.name):
-            taken = run.folders.claim(remote)
-            if taken is not None:
-                claimed.append(taken)
+    claimed = claim_files(
+        run.folders,
+        _file_filter(run, run.mapping.inbound(kind)),
+        settle_seconds=run.partner.settle_seconds,
+        reclaim_after_seconds=run.partner.reclaim_after_seconds,
+    )
     calls = Calls(limiter or AdaptiveLimiter())
     try:
         with run.freshbooks.throttling.observed_by(calls.limiter.throttled):
@@ -222,6 +216,25 @@ def receive_files(
             ]
     finally:
         calls.close()
+
+
+def claim_files(
+    folders: PartnerFolders,
+    wanted: Callable[[str], bool],
+    *,
+    settle_seconds: float,
+    reclaim_after_seconds: float,
+) -> list[ClaimedFile]:
+    """Claim the wanted files dropped, after those a crashed run left claimed long enough ago."""
+    claimed = [
+        file for file in folders.list_claimed(older_than=reclaim_after_seconds) if wanted(file.name)
+    ]
+    for remote in folders.list_new(settle_seconds=settle_seconds):
+        if wanted(remote.name):
+            taken = folders.claim(remote)
+            if taken is not None:
+                claimed.append(taken)
+    return claimed
 
 
 def _file_filter(run: PartnerRun, section: InboundSection) -> Callable[[str], bool]:
@@ -298,12 +311,9 @@ def _nothing_posted(state: _FileRun, count: int) -> str:
 
 
 def _digest(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        digest = hashlib.file_digest(handle, "sha256")
+    return digest.hexdigest(), path.stat().st_size
 
 
 def _planned(

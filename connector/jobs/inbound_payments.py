@@ -104,7 +104,7 @@ class PaymentPoster(FilePoster):
         payment = self._run.freshbooks.payments.create(
             invoiceid=request["invoiceid"],
             amount=Decimal(request["amount"]),
-            date=_day(request["date"]),
+            date=date.fromisoformat(request["date"]),
             type=request["type"],
             note=request["note"],
         )
@@ -123,10 +123,6 @@ def outstanding(record: dict[str, Any] | None) -> Decimal:
     """What an invoice or bill still owes as FreshBooks reports it (``outstanding.amount``)."""
     owed = (record or {}).get("outstanding") or {}
     return money(owed.get("amount") or 0)
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
 
 
 receive_payments = PaymentPoster.receive

@@ -145,8 +145,8 @@ def send_documents(
             *audit.sent(out),
             *audit.rejected(out),
             *audit.warned(out),
-            *audit.untold(untold, kind),
-            *audit.vanished(changes.vanished, kind),
+            *audit.untold(untold),
+            *audit.vanished(changes.vanished),
         ]
     )
     versions = {
@@ -324,13 +324,13 @@ class _Audit:
         """The whole file refused, for a reason no one record is to blame for."""
         return [self._row(None, "rejected", message=message)]
 
-    def untold(self, records: list[dict[str, Any]], kind: str) -> list[AuditRow]:
+    def untold(self, records: list[dict[str, Any]]) -> list[AuditRow]:
         message = (
             f"deleted in FreshBooks; not sent, because the mapping does not read "
-            f"{kind}.{DELETION_FIELD} and so cannot tell the partner"
+            f"{self.kind}.{DELETION_FIELD} and so cannot tell the partner"
         )
         return [self._row(str(record["id"]), "skipped", message=message) for record in records]
 
-    def vanished(self, ids: list[str], kind: str) -> list[AuditRow]:
-        message = f"FreshBooks no longer has this {kind}, not even as deleted; not sent"
+    def vanished(self, ids: list[str]) -> list[AuditRow]:
+        message = f"FreshBooks no longer has this {self.kind}, not even as deleted; not sent"
         return [self._row(record_id, "skipped", message=message) for record_id in ids]

@@ -34,6 +34,13 @@ Direction = Annotated[
     str | None,
     typer.Option(help="in (inbound) or out (outbound); inferred when the mapping has only one"),
 ]
+Document = Annotated[str, typer.Option(help="invoice, payment, ...")]
+Sample = Annotated[Path, typer.Option("--input", help="JSON records (out) or a partner file (in)")]
+Partner = Annotated[str, typer.Option(help="partner name for the file name template")]
+Seq = Annotated[int, typer.Option(help="sequence number for the file name template")]
+RunDate = Annotated[
+    dt.datetime | None, typer.Option(help="run date for the file name (default: now)")
+]
 _DIRECTIONS = {"in": "in", "inbound": "in", "out": "out", "outbound": "out"}
 
 
@@ -60,17 +67,13 @@ def check(file: MappingFile) -> None:
 @app.command()
 def run(
     file: MappingFile,
-    document: Annotated[str, typer.Option(help="invoice, payment, ...")],
-    input: Annotated[
-        Path, typer.Option("--input", help="JSON records (out) or a partner file (in)")
-    ],
+    document: Document,
+    input: Sample,
     output: Annotated[Path, typer.Option(help="the partner file (out) or JSON lines (in)")],
     direction: Direction = None,
-    partner: Annotated[str, typer.Option(help="partner name for the file name template")] = "local",
-    seq: Annotated[int, typer.Option(help="sequence number for the file name template")] = 1,
-    date: Annotated[
-        dt.datetime | None, typer.Option(help="run date for the file name (default: now)")
-    ] = None,
+    partner: Partner = "local",
+    seq: Seq = 1,
+    date: RunDate = None,
 ) -> None:
     """Run one section on local files, as the flow would, without touching FreshBooks or SFTP.
 
@@ -90,18 +93,14 @@ def run(
 @app.command()
 def preview(
     file: MappingFile,
-    document: Annotated[str, typer.Option(help="invoice, payment, ...")],
-    input: Annotated[
-        Path, typer.Option("--input", help="JSON records (out) or a partner file (in)")
-    ],
+    document: Document,
+    input: Sample,
     direction: Direction = None,
     rows: Annotated[int, typer.Option(min=1, help="how many rows to show")] = 20,
     all_rows: Annotated[bool, typer.Option("--all", help="show every row")] = False,
-    partner: Annotated[str, typer.Option(help="partner name for the file name template")] = "local",
-    seq: Annotated[int, typer.Option(help="sequence number for the file name template")] = 1,
-    date: Annotated[
-        dt.datetime | None, typer.Option(help="run date for the file name (default: now)")
-    ] = None,
+    partner: Partner = "local",
+    seq: Seq = 1,
+    date: RunDate = None,
 ) -> None:
     """Show what a section makes of a sample: the partner file's rows, or the records to post."""
     console = Console()

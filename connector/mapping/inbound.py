@@ -528,14 +528,25 @@ def _inbound_layout(section, settings, layouts, report: Report) -> RowLayout | N
     return RowLayout([layout for _, layout in layouts], row)
 
 
-def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule | None:
+def _condition_and_message(
+    statement: ast.Rule, compiler, report: Report, scope: str
+) -> tuple[Compiled, pl.Expr] | None:
+    """The rule's condition and message compiled; None (reported) when it has no true/false."""
     condition = compiler.compile(statement.condition)
     message = compiler.template(statement.message)
     if condition is None or message is None:
         return None
     if condition.kind is not Kind.BOOLEAN:
-        report(statement.condition.pos, f"{statement.kind} when needs a condition")
+        report(statement.condition.pos, f"{statement.kind} {scope}when needs a condition")
         return None
+    return condition, message
+
+
+def _rule(statement: ast.Rule, compiler, report: Report) -> RowCheck | FileRule | None:
+    compiled = _condition_and_message(statement, compiler, report, "")
+    if compiled is None:
+        return None
+    condition, message = compiled
     if statement.scope == "file":
         if statement.kind == "warn":
             report(statement.pos, "warn file is not a rule: use reject file, or warn per row")
@@ -564,13 +575,10 @@ def _set_rule(
     """`reject set when ...` as a check on every row of each set it holds for: the condition and
     the message are evaluated within the set, the message as at the set's first row it holds for.
     Unlike a file rule it is decided on the mapped rows, so it may also read assigned fields."""
-    condition = compiler.compile(statement.condition)
-    message = compiler.template(statement.message)
-    if condition is None or message is None:
+    compiled = _condition_and_message(statement, compiler, report, "set ")
+    if compiled is None:
         return None
-    if condition.kind is not Kind.BOOLEAN:
-        report(statement.condition.pos, f"{statement.kind} set when needs a condition")
-        return None
+    condition, message = compiled
     if statement.kind == "warn":
         report(statement.pos, "warn set is not a rule: use reject set, or warn per row")
         return None

@@ -282,11 +282,16 @@ class CallbackHub:
     def _on_change(self, event: str, object_id: int) -> None:
         """Runs under the state's lock on any thread: pick the targets and hand them over."""
         with self._lock:
-            for callback in self._callbacks.values():
-                if callback.verified and receives(callback.event, event):
-                    self._enqueue(
-                        _Job(callback, event, object_id, self._event_fields(event, object_id), True)
-                    )
+            targets = [
+                callback
+                for callback in self._callbacks.values()
+                if callback.verified and receives(callback.event, event)
+            ]
+            if not targets:
+                return
+            fields = self._event_fields(event, object_id)
+            for callback in targets:
+                self._enqueue(_Job(callback, event, object_id, fields, signed=True))
 
     def _event_fields(self, event: str, object_id: int) -> tuple[tuple[str, str], ...]:
         """In the key order of freshbooks-api.md section 8; the signature depends on it."""

@@ -80,9 +80,9 @@ def journal_routes(state: SandboxState) -> list[Route]:
         check_accounting_access(request, state)
         query = parse_list_query(request.query_params, state.behaviour)
         with state.lock:
-            balances, posted = ledger.balances()
+            balances = ledger.balances()
             page, meta = paginate(ledger.accounts, query)
-            listed = [account.to_json(balances, posted) for account in page]
+            listed = [account.to_json(balances) for account in page]
         return many("journal_entry_accounts", listed, meta)
 
     return [

@@ -164,16 +164,11 @@ class LedgerState:
             hint="the chart is connector.sandbox.ledger.CHART",
         )
 
-    def balances(self) -> tuple[dict[int, Decimal], set[int]]:
-        """Each sub-account's balance on its normal side, and the ids that have postings."""
-        with self._state.lock:
-            balances: dict[int, Decimal] = {}
-            for detail in self._all_details():
-                sub = detail.sub_account
-                balances[sub.id] = balances.get(sub.id, Decimal(0)) + sub.change(
-                    detail.debit, detail.credit
-                )
-            return balances, set(balances)
+    def balances(self) -> dict[int, Decimal]:
+        """Each posted sub-account's balance on its normal side: its last running balance."""
+        return {
+            detail.sub_account.id: balance for detail, _, balance in self.details_with_balances()
+        }
 
     # -- journal entries -----------------------------------------------------------------------
 

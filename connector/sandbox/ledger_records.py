@@ -92,10 +92,10 @@ class Account(ChartEntry):
             "id": self.id,
         }
 
-    def to_json(self, balances: dict[int, Decimal], posted: set[int]) -> dict[str, Any]:
-        """``balances`` and ``posted`` are keyed by sub_accountid; missing means untouched."""
+    def to_json(self, balances: dict[int, Decimal]) -> dict[str, Any]:
+        """``balances`` is keyed by sub_accountid; a sub-account missing from it has no postings."""
         subs = [
-            sub.to_json(balances.get(sub.id, Decimal(0)), sub.id in posted)
+            sub.to_json(balances.get(sub.id, Decimal(0)), sub.id in balances)
             for sub in self.sub_accounts
         ]
         total = sum((balances.get(sub.id, Decimal(0)) for sub in self.sub_accounts), Decimal(0))

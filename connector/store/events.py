@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -43,14 +42,12 @@ from connector.errors import StoreError
 from connector.store.checks import integer, positive_limit, required_text
 from connector.store.columns import utc_now
 from connector.store.database import Database
-from connector.store.dialect import insert_on_conflict
+from connector.store.dialect import in_chunks, insert_on_conflict
 from connector.store.errors import InvalidRecordError, RecordNotFoundError
 from connector.store.tables import webhook_callbacks, webhook_event_marks, webhook_events
 
 # 32 URL-safe characters: unguessable, so the path itself keeps strangers from reaching a callback.
 PATH_TOKEN_BYTES = 24
-# Well under SQLite's bound-parameter limit, so one IN list never fails on a big drain.
-_IDS_PER_STATEMENT = 500
 
 _EVENT = webhook_events.c
 _MARK = webhook_event_marks.c
@@ -247,7 +244,7 @@ class WebhookEvents:
         now = utc_now()
         with self._db.transaction() as connection:
             current: dict[int, int] = {}
-            for chunk in _chunks(sorted(seen)):
+            for chunk in in_chunks(sorted(seen)):
                 # KEY SHARE holds off a prune until the marks are in, yet lets deliveries count.
                 rows = connection.execute(
                     select(_EVENT.id, _EVENT.deliveries)
@@ -354,16 +351,10 @@ def _delete_events(connection: Connection, which: ColumnElement[bool]) -> int:
     """Delete these events and their marks. The rows are locked first, so a consumer cannot
     mark one between its marks going and the event going."""
     ids = list(connection.scalars(select(_EVENT.id).where(which).with_for_update()))
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         connection.execute(delete(webhook_event_marks).where(_MARK.event_id.in_(chunk)))
         connection.execute(delete(webhook_events).where(_EVENT.id.in_(chunk)))
     return len(ids)
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    remaining = iter(ids)
-    while chunk := list(islice(remaining, _IDS_PER_STATEMENT)):
-        yield chunk
 
 
 def _event_row(event: WebhookEvent, now: datetime) -> dict[str, Any]:

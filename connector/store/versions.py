@@ -9,19 +9,15 @@ changed again, however often it is seen.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from itertools import islice
 
 from sqlalchemy import select
 
 from connector.store.checks import integer, required_text
 from connector.store.columns import utc_now
 from connector.store.database import Database
-from connector.store.dialect import insert_on_conflict
+from connector.store.dialect import in_chunks, insert_on_conflict
 from connector.store.errors import InvalidRecordError
 from connector.store.tables import outbound_versions
-
-# Well under SQLite's bound-parameter limit, so one IN list never fails on a big run.
-_IDS_PER_QUERY = 500
 
 
 class OutboundVersions:
@@ -34,9 +30,8 @@ class OutboundVersions:
         """The settled version of each of these records that has one."""
         table = outbound_versions.c
         found: dict[str, str] = {}
-        wanted = iter(sorted(set(record_ids)))
         with self._db.transaction(read_only=True) as connection:
-            while chunk := list(islice(wanted, _IDS_PER_QUERY)):
+            for chunk in in_chunks(sorted(set(record_ids))):
                 statement = select(table.record_id, table.updated).where(
                     table.partner == partner,
                     table.document_kind == document_kind,

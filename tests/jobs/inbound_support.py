@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from connector.freshbooks import FreshBooksClient, MemoryTokenStore, RetryPolicy
@@ -76,3 +77,8 @@ def our_payments(sandbox, invoice_id) -> list[dict]:
         and "ml-connector:" in (p["note"] or "")
         and p["vis_state"] == 0
     ]
+
+
+def report(root: Path, name: str) -> dict:
+    """The error report a refused file ``name`` left beside it in the partner's error/ folder."""
+    return json.loads((root / "outbound" / "error" / f"{name}.error.json").read_text())

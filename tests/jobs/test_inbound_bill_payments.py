@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
 
 from connector.jobs.inbound_bill_payments import receive_bill_payments
-from tests.jobs.inbound_support import client_for, partner_run
+from tests.jobs.inbound_support import client_for, partner_run, report
 
 
 @pytest.fixture
@@ -52,10 +51,6 @@ def our_payments(sandbox, billid: int) -> list[dict]:
         for p in sandbox.state.purchases.bill_payments
         if p.billid == billid and "ml-connector:" in (p.note or "")
     ]
-
-
-def report(root, name: str) -> dict:
-    return json.loads((root / "outbound" / "error" / f"{name}.error.json").read_text())
 
 
 def test_partial_and_full_bill_payments_are_posted_with_the_key_in_the_note(run, sandbox, root):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from connector.jobs.inbound_journal import receive_journal_entries
-from tests.jobs.inbound_support import client_for, partner_run
+from tests.jobs.inbound_support import client_for, partner_run, report
 
 JOURNAL_MAP = """
 mapping "Plain journal"
@@ -60,10 +58,6 @@ def our_entries(sandbox) -> list[dict]:
     return [
         entry.to_json() for entry in sandbox.state.ledger.entries if "ml-connector:" in entry.name
     ]
-
-
-def report(root, name: str) -> dict:
-    return json.loads((root / "outbound" / "error" / f"{name}.error.json").read_text())
 
 
 def test_a_good_file_posts_each_entry_on_the_chart_s_sub_accounts(run, sandbox, root):

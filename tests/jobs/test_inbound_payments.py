@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from tests.jobs.inbound_support import (
     open_invoices,
     our_payments,
     partner_run,
+    report,
 )
 
 
@@ -45,10 +45,6 @@ def drop(root, name: str, *rows: str) -> None:
 
 def owed(invoice: dict) -> Decimal:
     return Decimal(invoice["outstanding"]["amount"])
-
-
-def report(root, name: str) -> dict:
-    return json.loads((root / "outbound" / "error" / f"{name}.error.json").read_text())
 
 
 def audit_messages(store) -> dict[int, str]:
